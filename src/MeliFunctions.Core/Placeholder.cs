@@ -1,0 +1,1 @@
+namespace MeliFunctions; internal static class Placeholder { }
