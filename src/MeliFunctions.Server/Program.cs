@@ -1,1 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using MeliFunctions.Server;
+
+var app = MeliServer.Build(args);
+app.Run();

@@ -1,0 +1,75 @@
+using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.OAuth;
+using MeliFunctions.Notifications;
+using MeliFunctions.Orders;
+using MeliFunctions.Queueing;
+using MeliFunctions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace MeliFunctions.Hosting;
+
+public static class MeliCoreServiceCollectionExtensions
+{
+    /// <summary>Everything Core offers, bound from configuration and validated at start. Both hosts call this.</summary>
+    public static IServiceCollection AddMeliCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddOptions<MeliOptions>().Bind(configuration.GetSection(MeliOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
+        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section));
+
+        services.AddSingleton(sp => new StorageClients(configuration));
+        services.AddSingleton<StorageInitializer>();
+        services.AddSingleton<MeliMetrics>();
+        services.AddSingleton<PoisonQueue>();
+
+        services.AddHttpClient(MeliOAuthClient.HttpClientName, ConfigureMeliClient);
+        services.AddHttpClient(MeliApiClient.HttpClientName, ConfigureMeliClient)
+            .AddResilienceHandler("meli", (pipeline, context) =>
+            {
+                var meli = context.ServiceProvider.GetRequiredService<IOptions<MeliOptions>>().Value;
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(300),
+                    // Only idempotent calls are retried here; a POST (feedback, notes) is retried by its flow.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Result?.RequestMessage?.Method != HttpMethod.Post &&
+                        HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                });
+                pipeline.AddTimeout(meli.RequestTimeout);
+            });
+
+        services.AddSingleton<SellerAccounts>();
+        services.AddSingleton<MeliOAuthClient>();
+        services.AddSingleton<MeliTokenProvider>();
+        services.AddSingleton<MeliApiClient>();
+        services.AddSingleton<OAuthFlow>();
+
+        services.AddSingleton<NotificationIntake>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<OrderSync>();
+        services.AddSingleton<OrdersApi>();
+        services.AddSingleton<NotificationProcessor>();
+        services.AddSingleton<HealthReport>();
+        return services;
+    }
+
+    private static void ConfigureMeliClient(IServiceProvider services, HttpClient client)
+    {
+        var meli = services.GetRequiredService<IOptions<MeliOptions>>().Value;
+        client.BaseAddress = meli.ApiBaseUrl;
+        // The resilience handler owns the per-attempt timeout; this is the overall ceiling.
+        client.Timeout = TimeSpan.FromSeconds(meli.RequestTimeout.TotalSeconds * 5);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("MeliFunctions/1.0");
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using MeliFunctions.Storage;
+
+namespace MeliFunctions.Orders;
+
+/// <summary>What an upsert did.</summary>
+public enum UpsertOutcome
+{
+    Inserted,
+    Updated,
+
+    /// <summary>The stored order is as new or newer: nothing written but the fetch time.</summary>
+    NotNewer,
+}
+
+public sealed record UpsertResult(UpsertOutcome Outcome, StoredOrder Stored, JsonObject? Previous);
+
+/// <summary>
+/// The <c>Orders</c> table: PartitionKey seller id, RowKey order id, Mercado Libre's JSON kept
+/// whole (split over properties when long) and the fields people filter on beside it. Writes are
+/// ETag-guarded and happen only when MeLi's <c>last_updated</c> is newer than the stored one, so
+/// duplicates, retries, reordering and stale reads never move an order backwards.
+/// </summary>
+public sealed class OrderStore(StorageClients storage, TimeProvider time)
+{
+    private const int ChunkChars = 30_000; // a string property holds at most 32K UTF-16 characters
+    private const string JsonProperty = "OrderJson";
+
+    private TableClient Orders => storage.Table(StorageNames.OrdersTable);
+
+    private TableClient Index => storage.Table(StorageNames.OrderIndexTable);
+
+    public async Task<StoredOrder?> GetAsync(string sellerId, long orderId, CancellationToken cancellationToken)
+    {
+        var response = await Orders.GetEntityIfExistsAsync<TableEntity>(sellerId, Key(orderId), cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Finds an order by its id alone (through the <c>OrderIndex</c> table).</summary>
+    public async Task<StoredOrder?> FindAsync(long orderId, CancellationToken cancellationToken)
+    {
+        var index = await Index.GetEntityIfExistsAsync<TableEntity>(Key(orderId), "seller", cancellationToken: cancellationToken);
+        if (!index.HasValue || index.Value!.GetString("SellerId") is not { } sellerId)
+        {
+            return null;
+        }
+
+        return await GetAsync(sellerId, orderId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="fetched"/> if it is newer than the stored order. <paramref name="missingBlocks"/>
+    /// (from a 206) keep their stored values. <paramref name="fetchStartedAt"/> is recorded either way.
+    /// </summary>
+    public async Task<UpsertResult> UpsertIfNewerAsync(
+        string sellerId, JsonObject fetched, IReadOnlyList<string> missingBlocks, DateTimeOffset fetchStartedAt, CancellationToken cancellationToken)
+    {
+        var orderId = fetched["id"]?.GetValue<long>() ?? throw new ArgumentException("The order has no id.", nameof(fetched));
+        await Index.UpsertEntityAsync(new TableEntity(Key(orderId), "seller") { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await GetAsync(sellerId, orderId, cancellationToken);
+            var order = (JsonObject)fetched.DeepClone();
+            var stillMissing = new List<string>();
+            JsonObject? previous = current?.Order;
+            foreach (var block in missingBlocks)
+            {
+                if (previous?[block] is { } kept)
+                {
+                    order[block] = kept.DeepClone();
+                }
+                else
+                {
+                    stillMissing.Add(block);
+                }
+            }
+
+            var lastUpdated = ReadTime(order, "last_updated");
+            try
+            {
+                if (current is null)
+                {
+                    var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, stillMissing);
+                    var added = await Orders.AddEntityAsync(entity, cancellationToken);
+                    return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
+                }
+
+                if (current.LastUpdated is { } storedTime && lastUpdated is { } newTime && newTime <= storedTime)
+                {
+                    var fetchedAt = fetchStartedAt > current.FetchedAt ? fetchStartedAt : current.FetchedAt;
+                    var patch = new TableEntity(sellerId, Key(orderId)) { ["FetchedAt"] = fetchedAt };
+                    var patched = await Orders.UpdateEntityAsync(patch, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                    return new UpsertResult(UpsertOutcome.NotNewer, current with { FetchedAt = fetchedAt, ETag = patched.Headers.ETag ?? current.ETag }, previous);
+                }
+
+                var replacement = ToEntity(sellerId, orderId, order, fetchStartedAt, current.Version + 1, stillMissing);
+                var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
+            {
+                // Another worker wrote first: read again and decide again.
+            }
+        }
+    }
+
+    private TableEntity ToEntity(string sellerId, long orderId, JsonObject order, DateTimeOffset fetchedAt, int version, IReadOnlyList<string> missing)
+    {
+        var json = order.ToJsonString();
+        var entity = new TableEntity(sellerId, Key(orderId))
+        {
+            ["Status"] = order["status"]?.GetValue<string>(),
+            ["StatusDetail"] = order["status_detail"]?.ToJsonString(),
+            ["DateCreated"] = ReadTime(order, "date_created"),
+            ["DateClosed"] = ReadTime(order, "date_closed"),
+            ["LastUpdated"] = ReadTime(order, "last_updated"),
+            ["TotalAmount"] = order["total_amount"] is JsonValue total && total.TryGetValue<double>(out var t) ? t : null,
+            ["CurrencyId"] = order["currency_id"]?.GetValue<string>(),
+            ["BuyerId"] = order["buyer"]?["id"]?.ToJsonString(),
+            ["BuyerNickname"] = order["buyer"]?["nickname"]?.GetValue<string>(),
+            ["PackId"] = order["pack_id"] is JsonValue pack ? pack.ToJsonString() : null,
+            ["ShippingId"] = order["shipping"]?["id"]?.ToJsonString(),
+            ["Tags"] = Joined(order["tags"]?.AsArray().Select(t => t?.GetValue<string>())),
+            ["ItemIds"] = Joined(order["order_items"]?.AsArray().Select(i => i?["item"]?["id"]?.GetValue<string>())),
+            ["FetchedAt"] = fetchedAt,
+            ["SyncedAt"] = time.GetUtcNow(),
+            ["Version"] = version,
+            ["MissingBlocks"] = string.Join(',', missing),
+        };
+        for (var i = 0; i * ChunkChars < json.Length; i++)
+        {
+            var chunk = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - (i * ChunkChars)));
+            entity[i == 0 ? JsonProperty : $"{JsonProperty}{i}"] = chunk;
+        }
+
+        return entity;
+    }
+
+    private static StoredOrder FromEntity(TableEntity e)
+    {
+        var json = new System.Text.StringBuilder(e.GetString(JsonProperty));
+        for (var i = 1; e.GetString($"{JsonProperty}{i}") is { } chunk; i++)
+        {
+            json.Append(chunk);
+        }
+
+        return new StoredOrder(
+            e.PartitionKey,
+            long.Parse(e.RowKey, CultureInfo.InvariantCulture),
+            json.ToString(),
+            e.GetString("Status"),
+            e.GetDateTimeOffset("LastUpdated"),
+            e.GetDateTimeOffset("FetchedAt") ?? DateTimeOffset.MinValue,
+            e.GetDateTimeOffset("SyncedAt") ?? DateTimeOffset.MinValue,
+            e.GetInt32("Version") ?? 0,
+            (e.GetString("MissingBlocks") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            e.ETag);
+    }
+
+    private static TableEntity WithETag(TableEntity entity, ETag? etag)
+    {
+        entity.ETag = etag ?? default;
+        return entity;
+    }
+
+    /// <summary><c>,a,b,</c>: so a filter can look for <c>,tag,</c>.</summary>
+    private static string? Joined(IEnumerable<string?>? values)
+    {
+        var list = values?.Where(v => !string.IsNullOrEmpty(v)).ToList();
+        return list is null || list.Count == 0 ? null : "," + string.Join(',', list) + ",";
+    }
+
+    internal static DateTimeOffset? ReadTime(JsonObject order, string name) =>
+        order[name] is JsonValue value && value.TryGetValue<string>(out var text) &&
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : null;
+
+    internal static string Key(long orderId) => orderId.ToString(CultureInfo.InvariantCulture);
+}

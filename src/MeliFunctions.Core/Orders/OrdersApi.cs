@@ -1,0 +1,21 @@
+using MeliFunctions.Hosting;
+
+namespace MeliFunctions.Orders;
+
+/// <summary>The read side of the Orders table for operators and other systems.</summary>
+public sealed class OrdersApi(OrderStore store)
+{
+    /// <summary><c>GET /api/orders/{orderId}</c>: MeLi's order at the root, our sync metadata under <c>_sync</c>.</summary>
+    public async Task<ApiResponse> GetAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(orderId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            return ApiResponse.Error(400, "invalid_order_id", $"'{orderId}' is not an order id: Mercado Libre order ids are numbers.");
+        }
+
+        var order = await store.FindAsync(id, cancellationToken);
+        return order is null
+            ? ApiResponse.NotFound($"Order {id} is not in the store. It appears after Mercado Libre notifies it, or after the next sweep.")
+            : ApiResponse.Json(200, order.ToApiJson());
+    }
+}

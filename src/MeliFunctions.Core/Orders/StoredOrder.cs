@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Azure;
+
+namespace MeliFunctions.Orders;
+
+/// <summary>An order as stored: Mercado Libre's JSON whole, plus what we know about its sync.</summary>
+public sealed record StoredOrder(
+    string SellerId,
+    long OrderId,
+    string OrderJson,
+    string? Status,
+    DateTimeOffset? LastUpdated,
+    DateTimeOffset FetchedAt,
+    DateTimeOffset SyncedAt,
+    int Version,
+    IReadOnlyList<string> MissingBlocks,
+    ETag ETag)
+{
+    public JsonObject Order => JsonNode.Parse(OrderJson)!.AsObject();
+
+    /// <summary>MeLi's order at the root, as MeLi sends it, and our sync metadata under <c>_sync</c>.</summary>
+    public JsonObject ToApiJson()
+    {
+        var json = Order;
+        json["_sync"] = new JsonObject
+        {
+            ["seller_id"] = SellerId,
+            ["fetched_at"] = FetchedAt,
+            ["synced_at"] = SyncedAt,
+            ["version"] = Version,
+            ["missing_blocks"] = new JsonArray(MissingBlocks.Select(b => (JsonNode)JsonValue.Create(b)).ToArray()),
+        };
+        return json;
+    }
+}
+
+/// <summary>A stored change of an order, handed to what acts on it (the fraud flow, the stock effects).</summary>
+public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order, JsonObject? Previous, string? TraceParent);
+
+/// <summary>Acts on an order after each stored change. Called after the write; must be idempotent.</summary>
+public interface IOrderChangeObserver
+{
+    Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);
+}

@@ -1,1 +1,0 @@
-namespace MeliFunctions; internal static class Placeholder { }

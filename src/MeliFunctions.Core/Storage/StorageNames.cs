@@ -1,0 +1,29 @@
+namespace MeliFunctions.Storage;
+
+/// <summary>The tables and queues the product uses (documented in the README).</summary>
+public static class StorageNames
+{
+    /// <summary>Order notifications waiting for the order sync (the webhook writes, the worker reads).</summary>
+    public const string NotificationsQueue = "meli-notifications";
+
+    /// <summary>Where a notification that cannot be processed is parked, with its reason.</summary>
+    public const string NotificationsPoisonQueue = NotificationsQueue + "-poison";
+
+    /// <summary>The orders: PartitionKey = seller id, RowKey = order id.</summary>
+    public const string OrdersTable = "Orders";
+
+    /// <summary>Order id to seller id, so an order can be found by its id alone.</summary>
+    public const string OrderIndexTable = "OrderIndex";
+
+    /// <summary>Connected sellers and their OAuth tokens: PartitionKey = "seller", RowKey = seller id.</summary>
+    public const string SellersTable = "Sellers";
+
+    /// <summary>OAuth <c>state</c> values handed out by /api/oauth/start, single use, short lived.</summary>
+    public const string OAuthStatesTable = "OAuthStates";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable];
+
+    public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
+
+    public static string PoisonQueueFor(string queue) => queue + "-poison";
+}

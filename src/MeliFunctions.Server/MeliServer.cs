@@ -1,0 +1,51 @@
+using MeliFunctions.Hosting;
+using MeliFunctions.Queueing;
+using MeliFunctions.Server.Http;
+using MeliFunctions.Server.Queues;
+using MeliFunctions.Storage;
+
+namespace MeliFunctions.Server;
+
+/// <summary>The Server host: the same triggers as the Functions App, on ASP.NET Core.</summary>
+public static class MeliServer
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        // host.json is the Functions host's file; the Server reads the same queue settings from it.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "host.json",
+            Optional = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+        });
+        builder.Configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        configure?.Invoke(builder);
+
+        builder.Services.AddMeliCore(builder.Configuration);
+        builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
+        builder.Services.AddHostedService<StorageStartup>();
+        if (builder.Configuration.GetValue("Server:PumpEnabled", true))
+        {
+            builder.Services.AddHostedService(sp => new QueuePump(
+            StorageNames.NotificationsQueue,
+            sp.GetRequiredService<StorageClients>(),
+            (text, dequeueCount, ct) => sp.GetRequiredService<NotificationProcessor>().ProcessAsync(text, dequeueCount, ct),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueTriggerSettings>>().Value,
+            sp.GetRequiredService<PoisonQueue>(),
+            sp.GetRequiredService<ILogger<QueuePump>>()));
+        }
+
+        var app = builder.Build();
+        app.MapMeliRoutes();
+        return app;
+    }
+}
+
+/// <summary>Creates the tables and queues before anything else starts.</summary>
+internal sealed class StorageStartup(StorageInitializer initializer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => initializer.EnsureCreatedAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

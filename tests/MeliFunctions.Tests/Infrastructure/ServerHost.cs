@@ -1,0 +1,73 @@
+using MeliFunctions.Server;
+using MeliFunctions.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeliFunctions.Tests.Infrastructure;
+
+/// <summary>The Server host, in-process, on a free loopback port, over real HTTP.</summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    public const string ApiKey = "test-management-key";
+    public const string AppId = "5503910054141466";
+    public const string ClientSecret = "sandbox-client-secret";
+
+    private ServerHost(WebApplication app, Uri baseUrl)
+    {
+        App = app;
+        BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = baseUrl };
+        Management = new HttpClient { BaseAddress = baseUrl };
+        Management.DefaultRequestHeaders.Add("x-functions-key", ApiKey);
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>Anonymous, as Mercado Libre calls the webhook.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>With the management key.</summary>
+    public HttpClient Management { get; }
+
+    public StorageClients Storage => App.Services.GetRequiredService<StorageClients>();
+
+    public static async Task<ServerHost> StartAsync(string storageConnectionString, Uri? meliBaseUrl = null, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storageConnectionString,
+            ["Meli:ApiBaseUrl"] = (meliBaseUrl ?? new Uri("http://127.0.0.1:9/")).ToString(),
+            ["Meli:AuthBaseUrl"] = (meliBaseUrl ?? new Uri("http://127.0.0.1:9/")).ToString(),
+            ["Meli:AppId"] = AppId,
+            ["Meli:ClientSecret"] = ClientSecret,
+            ["Server:ApiKey"] = ApiKey,
+            ["Retry:BaseDelay"] = "00:00:00.200",
+            ["Retry:MaxDelay"] = "00:00:01",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var app = MeliServer.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(values);
+        });
+        await app.StartAsync();
+        return new ServerHost(app, new Uri(app.Urls.First().TrimEnd('/') + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Management.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
