@@ -162,7 +162,8 @@ var productSettings = {
   Meli__ApiBaseUrl: meliApiBaseUrl
   Meli__AuthBaseUrl: meliAuthBaseUrl
   Meli__AppId: meliAppId
-  Meli__ClientSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.clientSecretUri})'
+  // Versionless reference (trailing slash, no version): a rotated secret is picked up without a redeploy.
+  Meli__ClientSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.clientSecretUri}/)'
   Meli__RedirectUri: '${appBaseUrl}/api/oauth/callback'
   StockReconcileSchedule: stockReconcileSchedule
   PendingSweepSchedule: pendingSweepSchedule

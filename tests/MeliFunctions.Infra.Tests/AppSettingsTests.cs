@@ -90,7 +90,7 @@ public class AppSettingsTests
     public void Client_secret_setting_is_a_Key_Vault_reference_to_the_vault_secret()
     {
         Assert.Matches(
-            @"^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\(resourceId\('Microsoft\.Resources/deployments', 'keyvault'\), '[0-9-]+'\)\.outputs\.clientSecretUri\.value\)\]$",
+            @"^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}/\)', reference\(resourceId\('Microsoft\.Resources/deployments', 'keyvault'\), '[0-9-]+'\)\.outputs\.clientSecretUri\.value\)\]$",
             Product("Meli__ClientSecret"));
 
         var keyVault = Compiled.Main.Module("keyvault");
