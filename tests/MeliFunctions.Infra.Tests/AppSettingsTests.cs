@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MeliFunctions.Infra.Tests.Support;
 
 namespace MeliFunctions.Infra.Tests;
@@ -31,11 +30,9 @@ public class AppSettingsTests
         "Fraud__CancelConfirmWait",
     ];
 
-    private static ArmModule AppSettings => Compiled.Main.Module("appsettings");
+    private static string Platform(string name) => BicepAppSettings.Platform.GetProperty(name).GetString()!;
 
-    private static string Platform(string name) => AppSettings.Passed("platformSettings").GetProperty(name).GetString()!;
-
-    private static string Product(string name) => AppSettings.Passed("productSettings").GetProperty(name).GetString()!;
+    private static string Product(string name) => BicepAppSettings.Product.GetProperty(name).GetString()!;
 
     private static string ParameterDefault(string name) =>
         Compiled.Main.Parameters.GetProperty(name).GetProperty("defaultValue").GetString()!;
@@ -43,15 +40,15 @@ public class AppSettingsTests
     [Fact]
     public void App_settings_are_exactly_the_platform_and_the_product_settings()
     {
-        var appSettings = AppSettings;
+        var appSettings = BicepAppSettings.Module;
         var config = appSettings.SingleResource("Microsoft.Web/sites/config");
         Assert.Equal("[format('{0}/{1}', parameters('appName'), 'appsettings')]", config.GetProperty("name").GetString());
         Assert.Equal("[union(parameters('platformSettings'), parameters('productSettings'))]", config.GetProperty("properties").GetString());
         Assert.Equal("variables('appName')", appSettings.Resolve("[parameters('appName')]"));
         Assert.Equal("[variables('appName')]", Compiled.Main.Module("functionapp").Passed("appName").GetString());
 
-        var platform = appSettings.Passed("platformSettings").EnumerateObject().Select(p => p.Name).ToList();
-        var product = appSettings.Passed("productSettings").EnumerateObject().Select(p => p.Name).ToList();
+        var platform = BicepAppSettings.PlatformNames;
+        var product = BicepAppSettings.ProductNames;
         Assert.Equal(ExpectedPlatformSettings.Order(StringComparer.Ordinal), platform.Order(StringComparer.Ordinal));
         Assert.Equal(ExpectedProductSettings.Order(StringComparer.Ordinal), product.Order(StringComparer.Ordinal));
         Assert.Empty(platform.Intersect(product));
@@ -167,6 +164,4 @@ public class AppSettingsTests
             "[reference(resourceId('Microsoft.Web/sites', parameters('appName')), '" + Compiled.Main.Module("functionapp").SingleResource("Microsoft.Web/sites").GetProperty("apiVersion").GetString() + "').defaultHostName]",
             Compiled.Main.Module("functionapp").Outputs.GetProperty("defaultHostName").GetProperty("value").GetString());
     }
-
-    internal static JsonElement ProductSettingsObject => AppSettings.Passed("productSettings");
 }

@@ -29,7 +29,7 @@ public class HostJsonTests
 
         Assert.Equal("%TASKHUB_NAME%", durable.GetProperty("hubName").GetString());
         Assert.Equal("AzureStorage", durable.GetProperty("storageProvider").GetProperty("type").GetString());
-        Assert.Contains("TASKHUB_NAME", AppSettingsTests.ProductSettingsObject.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("TASKHUB_NAME", BicepAppSettings.ProductNames);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class OutputsTests
     [Fact]
     public void Redirect_URI_output_is_the_value_the_app_is_configured_with()
     {
-        var setting = Compiled.Main.Module("appsettings").Passed("productSettings").GetProperty("Meli__RedirectUri").GetString()!;
+        var setting = BicepAppSettings.Product.GetProperty("Meli__RedirectUri").GetString()!;
         Assert.Equal(Output("MELI_REDIRECT_URI"), ArmTemplate.Body(setting));
     }
 

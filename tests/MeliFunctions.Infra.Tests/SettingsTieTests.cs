@@ -8,8 +8,7 @@ namespace MeliFunctions.Infra.Tests;
 /// </summary>
 public class SettingsTieTests
 {
-    private static IReadOnlyList<string> BicepProductSettings =>
-        AppSettingsTests.ProductSettingsObject.EnumerateObject().Select(p => p.Name).ToList();
+    private static IReadOnlyList<string> BicepProductSettings => BicepAppSettings.ProductNames;
 
     [Fact]
     public void Product_settings_list_is_not_empty()
