@@ -29,11 +29,19 @@ public class SettingsTieTests
     }
 
     [Fact]
-    public void Every_Bicep_product_setting_is_in_the_settings_sample()
+    public void Every_Bicep_product_setting_is_one_the_code_reads()
     {
         var unknown = BicepProductSettings.Except(ProductSettings.Names()).ToList();
 
-        Assert.True(unknown.Count == 0, $"In infra/main.bicep productSettings but not in local.settings.sample.json: {string.Join(", ", unknown)}");
+        Assert.True(unknown.Count == 0, $"In infra/main.bicep productSettings but not in Core's SettingNames.Product: {string.Join(", ", unknown)}");
+    }
+
+    [Fact]
+    public void The_settings_sample_has_every_product_setting_and_nothing_the_code_never_reads()
+    {
+        var sample = ProductSettings.SampleValueNames().Where(n => !ProductSettings.RuntimeOwned.Contains(n)).ToList();
+
+        Assert.Equal(ProductSettings.Names().Order(StringComparer.Ordinal), sample.Order(StringComparer.Ordinal));
     }
 
     [Fact]

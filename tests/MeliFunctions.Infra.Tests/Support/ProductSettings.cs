@@ -4,9 +4,8 @@ using System.Text.RegularExpressions;
 namespace MeliFunctions.Infra.Tests.Support;
 
 /// <summary>
-/// The product's own settings (what MeliFunctions reads), as opposed to the Functions runtime's.
-/// For now the list is local.settings.sample.json's Values minus the runtime's own names; the Core
-/// project's settings catalog will replace it as the source once it exists.
+/// The product's own settings (what MeliFunctions reads), as opposed to the Functions runtime's:
+/// Core's settings catalog, <see cref="MeliFunctions.Configuration.SettingNames.Product"/>.
 /// </summary>
 internal static partial class ProductSettings
 {
@@ -17,8 +16,7 @@ internal static partial class ProductSettings
         "AzureWebJobsStorage",
     };
 
-    public static IReadOnlyList<string> Names() =>
-        SampleValueNames().Where(name => !RuntimeOwned.Contains(name)).ToList();
+    public static IReadOnlyList<string> Names() => MeliFunctions.Configuration.SettingNames.Product;
 
     public static IReadOnlyList<string> SampleValueNames()
     {
