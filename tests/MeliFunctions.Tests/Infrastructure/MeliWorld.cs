@@ -1,0 +1,128 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
+using MeliFunctions.Queueing;
+using MeliFunctions.Sandbox;
+using MeliFunctions.Storage;
+
+namespace MeliFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The whole product on loopback: a real Azurite, the Mercado Libre sandbox notifying the Server's
+/// webhook, and the Server with its queue pump. <see cref="ConnectSellerAsync"/> connects a seller
+/// through the real OAuth flow (/api/oauth/start, the sandbox's authorization page, the callback).
+/// </summary>
+public sealed class MeliWorld : IAsyncLifetime
+{
+    public Azurite Azurite { get; private set; } = null!;
+
+    public MeliSandbox Sandbox { get; private set; } = null!;
+
+    public ServerHost Server { get; private set; } = null!;
+
+    public SandboxAdminClient Admin { get; private set; } = null!;
+
+    /// <summary>Extra Server settings a test class wants (set before <see cref="InitializeAsync"/>).</summary>
+    public Dictionary<string, string?> ServerSettings { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await Azurite.StartAsync();
+        Sandbox = await MeliSandbox.StartAsync(new SandboxOptions
+        {
+            AppId = ServerHost.AppId,
+            ClientSecret = ServerHost.ClientSecret,
+            NotificationRetryInterval = TimeSpan.FromMilliseconds(200),
+        });
+        Server = await ServerHost.StartAsync(Azurite.ConnectionString, Sandbox.BaseUrl, ServerSettings);
+        Admin = new SandboxAdminClient(new HttpClient { BaseAddress = Sandbox.BaseUrl });
+        await Admin.SetCallbackUrlAsync(new Uri(Server.BaseUrl, "api/notifications").ToString());
+    }
+
+    /// <summary>Creates a seller in the sandbox and connects it the way a seller's browser would.</summary>
+    public async Task<long> ConnectSellerAsync(string nickname)
+    {
+        var seller = await Admin.CreateSellerAsync(nickname);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var start = await browser.GetAsync(new Uri(Server.BaseUrl, "api/oauth/start"));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, start.StatusCode);
+        var authorize = start.Headers.Location!.ToString() + "&login_as=" + seller.Id;
+        var toCallback = await browser.GetAsync(authorize);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, toCallback.StatusCode);
+        var callback = await browser.GetAsync(toCallback.Headers.Location);
+        var body = await callback.Content.ReadAsStringAsync();
+        Assert.True(callback.IsSuccessStatusCode, body);
+        Assert.Equal(seller.Id, JsonDocument.Parse(body).RootElement.GetProperty("user_id").GetInt64());
+        return seller.Id;
+    }
+
+    public async Task<(long OrderId, JsonElement Order)> CreatePaidOrderAsync(long sellerId, int quantity = 1, bool fraud = false)
+    {
+        var item = await Admin.CreateItemAsync(sellerId, "Zapatillas Running Talle 42", 15999.99m, 10);
+        var order = await Admin.CreateOrderAsync(sellerId, item.GetProperty("id").GetString()!, quantity, fraud: fraud);
+        return (order.GetProperty("id").GetInt64(), order);
+    }
+
+    /// <summary>GET /api/orders/{id} until it answers 200 (the sync is asynchronous) or the timeout passes.</summary>
+    public async Task<JsonObject> WaitForStoredOrderAsync(long orderId, Func<JsonObject, bool>? until = null, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await Server.Management.GetAsync($"api/orders/{orderId}");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.IsSuccessStatusCode)
+            {
+                var json = JsonNode.Parse(last[4..])!.AsObject();
+                if (until is null || until(json))
+                {
+                    return json;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Order {orderId} not stored as expected in time; last answer: {last}");
+    }
+
+    /// <summary>The poison queue's messages, unwrapped: (original message, reason).</summary>
+    public async Task<List<(string Original, string? Reason, JsonObject Envelope)>> PoisonAsync()
+    {
+        var messages = await Server.Storage.Queue(StorageNames.NotificationsPoisonQueue).PeekMessagesAsync(32);
+        return messages.Value.Select(m =>
+        {
+            var (original, reason) = PoisonQueue.Unwrap(m.MessageText);
+            return (original, reason, JsonNode.Parse(m.MessageText)!.AsObject());
+        }).ToList();
+    }
+
+    public async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        T value = await probe();
+        while (!done(value))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(100);
+            value = await probe();
+        }
+
+        return value;
+    }
+
+    public QueueClient RawQueue(string name) => new(Azurite.ConnectionString, name);
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Sandbox.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
