@@ -135,9 +135,12 @@ internal sealed class NotificationHub : BackgroundService
                 if (stoppingToken.IsCancellationRequested) return;
                 if (_queue.Reader.TryRead(out var newer))
                 {
-                    Dispatch(newer, stoppingToken);
+                    Dispatch([newer, held], stoppingToken);
                 }
-                Dispatch(held, stoppingToken);
+                else
+                {
+                    Dispatch([held], stoppingToken);
+                }
                 held = null;
                 continue;
             }
@@ -147,18 +150,19 @@ internal sealed class NotificationHub : BackgroundService
                 held = next;
                 continue;
             }
-            Dispatch(next, stoppingToken);
+            Dispatch([next], stoppingToken);
         }
     }
 
-    private void Dispatch(NotificationRecord record, CancellationToken ct)
+    /// <summary>Delivers records one after the other (each with its own retries) in the background.</summary>
+    private void Dispatch(NotificationRecord[] records, CancellationToken ct)
     {
         Interlocked.Increment(ref _inFlight);
         _ = Task.Run(async () =>
         {
             try
             {
-                await DeliverAsync(record, ct);
+                foreach (var record in records) await DeliverAsync(record, ct);
             }
             finally
             {

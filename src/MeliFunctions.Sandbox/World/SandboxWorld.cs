@@ -7,7 +7,7 @@ namespace MeliFunctions.Sandbox.World;
 /// Everything the simulated Mercado Libre knows. One lock (<see cref="Sync"/>) guards all of it:
 /// every read or change of the state happens under it.
 /// </summary>
-internal sealed class SandboxWorld(SandboxOptions options, TimeProvider time, NotificationHub notifications)
+internal sealed class SandboxWorld(SandboxOptions options, TimeProvider time, NotificationHub notifications) : IDisposable
 {
     public object Sync { get; } = new();
     public SandboxOptions Options { get; } = options;
@@ -46,4 +46,14 @@ internal sealed class SandboxWorld(SandboxOptions options, TimeProvider time, No
     }
 
     public void Notify(string topic, string resource, long userId) => Notifications.Publish(topic, resource, userId);
+
+    /// <summary>Stops pending MeLi-side timers (fraud auto-cancel) when the sandbox stops.</summary>
+    public void Dispose()
+    {
+        lock (Sync)
+        {
+            foreach (var timer in Timers) timer.Dispose();
+            Timers.Clear();
+        }
+    }
 }

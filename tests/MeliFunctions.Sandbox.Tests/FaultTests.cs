@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MeliFunctions.Sandbox.Tests;
+
+public sealed class FaultTests
+{
+    private static async Task<(SandboxHarness H, long Seller, string Token, long Order)> WorldAsync(Action<SandboxOptions>? configure = null, FakeTimeProvider? clock = null)
+    {
+        var h = await SandboxHarness.StartAsync(configure, clock);
+        var (seller, token, _) = await h.ConnectSellerAsync("SELLER1");
+        var item = await h.CreateItemAsync(seller);
+        var order = (await h.Admin.CreateOrderAsync(seller, item)).GetProperty("id").GetInt64();
+        return (h, seller, token, order);
+    }
+
+    [Fact]
+    public async Task Rate_429_answers_too_many_requests_and_reset_clears_it()
+    {
+        var (h, seller, token, order) = await WorldAsync();
+        await using var _ = h;
+        await h.Admin.SetFaultsAsync(new JsonObject { ["rate_429"] = 1.0 });
+        var (status, body) = await h.GetAsync($"/orders/{order}", token);
+        Assert.Equal(429, status);
+        Assert.Equal("""{"message":"Too Many Requests","error":"too_many_requests","status":429,"cause":[]}""", body.GetRawText());
+        await h.Admin.ResetFaultsAsync();
+        Assert.Equal(200, (await h.GetAsync($"/orders/{order}", token)).Status);
+    }
+
+    [Fact]
+    public async Task Rate_5xx_applies_only_to_the_chosen_seller()
+    {
+        var (h, seller, token, order) = await WorldAsync();
+        await using var _ = h;
+        var (other, otherToken, _) = await h.ConnectSellerAsync("SELLER2");
+        var otherItem = await h.CreateItemAsync(other);
+        var otherOrder = (await h.Admin.CreateOrderAsync(other, otherItem)).GetProperty("id").GetInt64();
+        await h.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller, ["rate_5xx"] = 1.0 });
+        Assert.True((await h.GetAsync($"/orders/{order}", token)).Status >= 500);
+        Assert.Equal(200, (await h.GetAsync($"/orders/{otherOrder}", otherToken)).Status);
+    }
+
+    [Fact]
+    public async Task Rate_206_empties_the_missing_blocks_and_names_them()
+    {
+        var (h, _, token, order) = await WorldAsync();
+        await using var _ = h;
+        await h.Admin.SetFaultsAsync(new JsonObject { ["rate_206"] = 1.0 });
+        var (status, body, response) = await h.CallAsync(HttpMethod.Get, $"/orders/{order}", token);
+        using (response)
+        {
+            Assert.Equal(206, status);
+            Assert.Equal("buyer,payments", string.Join(',', response.Headers.GetValues("X-Content-Missing")));
+        }
+        Assert.Empty(body.GetProperty("buyer").EnumerateObject());
+        Assert.Equal(0, body.GetProperty("payments").GetArrayLength());
+        Assert.Equal(order, body.GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Expire_tokens_kills_issued_access_tokens_but_refresh_still_works()
+    {
+        var h = await SandboxHarness.StartAsync();
+        await using var _ = h;
+        var (seller, token, refresh) = await h.ConnectSellerAsync("SELLER1");
+        var item = await h.CreateItemAsync(seller);
+        var order = (await h.Admin.CreateOrderAsync(seller, item)).GetProperty("id").GetInt64();
+        await h.Admin.SetFaultsAsync(new JsonObject { ["expire_tokens"] = true });
+        Assert.Equal(401, (await h.GetAsync($"/orders/{order}", token)).Status);
+        var fresh = await h.ExchangeAsync(
+        [
+            new("grant_type", "refresh_token"), new("client_id", h.Options.AppId), new("client_secret", h.Options.ClientSecret), new("refresh_token", refresh),
+        ]);
+        Assert.Equal(200, (await h.GetAsync($"/orders/{order}", fresh.GetProperty("access_token").GetString())).Status);
+    }
+
+    [Fact]
+    public async Task Stale_read_returns_the_previous_version_until_the_window_passes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-10T10:00:00Z", CultureInfo.InvariantCulture));
+        var (h, _, token, order) = await WorldAsync(clock: clock);
+        await using var _ = h;
+        await h.Admin.SetFaultsAsync(new JsonObject { ["stale_read_ms"] = 5000 });
+        await h.Admin.OrderActionAsync(order, "cancel", "buyer");
+        Assert.Equal("paid", (await h.GetAsync($"/orders/{order}", token)).Body.GetProperty("status").GetString());
+        clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("cancelled", (await h.GetAsync($"/orders/{order}", token)).Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_fault_values_are_refused()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var (status, body) = await h.SendAsync(HttpMethod.Put, "/_sandbox/faults", null, new JsonObject { ["rate_429"] = 2 });
+        Assert.Equal(400, status);
+        Assert.Contains("rate_429", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Duplicate_and_drop_notification_faults()
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        await using var h = await SandboxHarness.StartAsync(o => o.CallbackUrl = receiver.Url);
+        await h.Admin.SetFaultsAsync(new JsonObject { ["duplicate_notifications"] = 2 });
+        await h.Admin.NotifyAsync("/orders/1", "orders_v2", 5);
+        await receiver.WaitForAsync(r => r.Count(n => n.GetProperty("resource").GetString() == "/orders/1") == 3);
+
+        await h.Admin.SetFaultsAsync(new JsonObject { ["drop_notifications_rate"] = 1.0 });
+        await h.Admin.NotifyAsync("/orders/2", "orders_v2", 5);
+        await h.Admin.ResetFaultsAsync();
+        await h.Admin.NotifyAsync("/orders/3", "orders_v2", 5);
+        var received = await receiver.WaitForAsync(r => r.Any(n => n.GetProperty("resource").GetString() == "/orders/3"));
+        Assert.DoesNotContain(received, n => n.GetProperty("resource").GetString() == "/orders/2");
+        var log = await h.Admin.GetNotificationsAsync();
+        Assert.Contains(log.EnumerateArray(), n => n.GetProperty("resource").GetString() == "/orders/2" && n.GetProperty("state").GetString() == "dropped");
+    }
+
+    [Fact]
+    public async Task Reorder_fault_sends_the_newer_notification_first()
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        await using var h = await SandboxHarness.StartAsync(o => o.CallbackUrl = receiver.Url);
+        await h.Admin.SetFaultsAsync(new JsonObject { ["reorder_notifications"] = true, ["delay_notifications_ms"] = 0 });
+        await h.Admin.NotifyAsync("/orders/10", "orders_v2", 5);
+        await h.Admin.NotifyAsync("/orders/11", "orders_v2", 5);
+        var received = await receiver.WaitForAsync(r => r.Count >= 2);
+        Assert.Equal(["/orders/11", "/orders/10"], received.Take(2).Select(r => r.GetProperty("resource").GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task Delay_fault_holds_notifications_back()
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-10T10:00:00Z", CultureInfo.InvariantCulture));
+        await using var h = await SandboxHarness.StartAsync(o => o.CallbackUrl = receiver.Url, clock);
+        await h.Admin.SetFaultsAsync(new JsonObject { ["delay_notifications_ms"] = 60_000 });
+        await h.Admin.NotifyAsync("/orders/20", "orders_v2", 5);
+        await Poll.UntilAsync(() => h.Admin.GetNotificationsAsync(), l => l.GetArrayLength() == 1);
+        await Task.Delay(300);
+        Assert.Empty(receiver.Received);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await receiver.WaitForAsync(r => r.Count == 1);
+    }
+
+    [Fact]
+    public async Task Latency_fault_still_answers_and_records_the_call()
+    {
+        var (h, seller, token, order) = await WorldAsync();
+        await using var _ = h;
+        await h.Admin.SetFaultsAsync(new JsonObject { ["latency_ms"] = 50 });
+        Assert.Equal(200, (await h.GetAsync($"/orders/{order}", token)).Status);
+        var faults = await h.Admin.GetFaultsAsync();
+        Assert.Equal(50, faults.GetProperty("global").GetProperty("latency_ms").GetInt32());
+        var calls = await h.Admin.GetRequestsAsync("GET", "/orders/", seller);
+        Assert.Equal(JsonValueKind.Array, calls.ValueKind);
+        Assert.Equal(200, calls.EnumerateArray().Last().GetProperty("status").GetInt32());
+    }
+}
