@@ -61,6 +61,17 @@ public sealed class Azurite : IAsyncDisposable
                 UseShellExecute = false,
             };
             var process = Process.Start(info)!;
+            // Never leave an Azurite behind, even when the test run is cut short.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            };
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
