@@ -14,7 +14,14 @@ public sealed class NotificationFunctions(NotificationIntake intake, Notificatio
     [Function("Notifications")]
     public async Task<IActionResult> Notifications(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "notifications")] HttpRequest req, CancellationToken cancellationToken) =>
-        (await intake.AcceptAsync(req.ContentType, req.ContentLength, req.Body, cancellationToken)).ToResult();
+        (await intake.AcceptAsync(
+            new IntakeRequest(
+                req.ContentType,
+                req.ContentLength,
+                req.Body,
+                IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
+                req.Query["secret"]),
+            cancellationToken)).ToResult();
 
     [Function("OrderSync")]
     public async Task OrderSync(

@@ -25,10 +25,24 @@ public sealed class NotificationIntake(
     ILogger<NotificationIntake> logger)
 {
     private readonly long _appId = long.Parse(meli.Value.AppId, System.Globalization.CultureInfo.InvariantCulture);
+    private readonly HashSet<System.Net.IPAddress>? _allowList = options.Value.AllowList();
+    private readonly byte[]? _secret = string.IsNullOrEmpty(options.Value.CallbackSecret) ? null : System.Text.Encoding.UTF8.GetBytes(options.Value.CallbackSecret);
 
-    public async Task<ApiResponse> AcceptAsync(string? contentType, long? contentLength, Stream body, CancellationToken cancellationToken)
+    public async Task<ApiResponse> AcceptAsync(IntakeRequest request, CancellationToken cancellationToken)
     {
+        var (contentType, contentLength, body) = (request.ContentType, request.ContentLength, request.Body);
         var max = options.Value.MaxBodyBytes;
+        if (_secret is not null &&
+            (request.Secret is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(request.Secret), _secret)))
+        {
+            return Refuse(401, "invalid_secret", "The callback URL's 'secret' parameter is missing or wrong.");
+        }
+
+        if (_allowList is not null && (request.RemoteIp is null || !_allowList.Contains(request.RemoteIp)))
+        {
+            return Refuse(403, "address_not_allowed", $"Notifications are accepted only from the allowed addresses (Notifications__AllowedIps); {request.RemoteIp} is not one.");
+        }
+
         if (!IsJson(contentType))
         {
             return Refuse(415, "unsupported_media_type", $"Content-Type must be application/json, not '{contentType ?? "(none)"}'.");

@@ -16,7 +16,7 @@ public static class Routes
         var api = app.MapGroup("/api");
 
         api.MapPost("/notifications", async (HttpRequest req, NotificationIntake intake, CancellationToken ct) =>
-            (await intake.AcceptAsync(req.ContentType, req.ContentLength, req.Body, ct)).ToResult());
+            (await intake.AcceptAsync(Intake(req), ct)).ToResult());
 
         api.MapGet("/oauth/start", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
             (await oauth.StartAsync(BaseUrl(req), ct)).ToResult());
@@ -32,6 +32,13 @@ public static class Routes
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
+
+    private static IntakeRequest Intake(HttpRequest req) => new(
+        req.ContentType,
+        req.ContentLength,
+        req.Body,
+        IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
+        req.Query["secret"]);
 
     private static Uri BaseUrl(HttpRequest req) => new($"{req.Scheme}://{req.Host}{req.PathBase}/");
 
