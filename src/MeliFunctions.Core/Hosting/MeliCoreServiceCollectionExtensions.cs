@@ -24,6 +24,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
         services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section));
+        services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<StorageInitializer>();
@@ -57,6 +58,8 @@ public static class MeliCoreServiceCollectionExtensions
 
         services.AddSingleton<NotificationIntake>();
         services.AddSingleton<OrderStore>();
+        services.AddSingleton<OrderLocks>();
+        services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();

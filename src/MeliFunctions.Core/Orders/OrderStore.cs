@@ -158,7 +158,63 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             e.GetDateTimeOffset("SyncedAt") ?? DateTimeOffset.MinValue,
             e.GetInt32("Version") ?? 0,
             (e.GetString("MissingBlocks") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
-            e.ETag);
+            e.ETag)
+        {
+            PackId = e.GetString("PackId"),
+            Shipping = e.GetDouble("TotalAmountWithShipping") is { } total
+                ? new OrderShipping(
+                    e.GetInt64("ShipmentId"),
+                    e.GetString("ShipmentStatus"),
+                    e.GetString("ShipmentSubstatus"),
+                    e.GetDouble("ShippingCost") is { } cost ? (decimal)cost : null,
+                    e.GetString("ShippingCurrencyId") ?? "",
+                    (decimal)total,
+                    e.GetDouble("TaxesConversionRatio") is { } ratio ? (decimal)ratio : null,
+                    e.GetString("ShipmentError"))
+                : null,
+        };
+    }
+
+    /// <summary>
+    /// Records what the order's shipment says, on the row as read (<paramref name="read"/>'s ETag):
+    /// false if the row changed meanwhile (the newer write reads the shipment itself).
+    /// </summary>
+    public async Task<bool> SetShippingAsync(StoredOrder read, OrderShipping shipping, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId))
+        {
+            ["ShipmentId"] = shipping.ShipmentId,
+            ["ShipmentStatus"] = shipping.Status,
+            ["ShipmentSubstatus"] = shipping.Substatus,
+            ["ShippingCost"] = shipping.Cost is { } cost ? (double)cost : null,
+            ["ShippingCurrencyId"] = shipping.CurrencyId,
+            ["TotalAmountWithShipping"] = (double)shipping.TotalAmountWithShipping,
+            ["TaxesConversionRatio"] = shipping.TaxesConversionRatio is { } ratio ? (double)ratio : null,
+            ["ShipmentError"] = shipping.Error,
+        };
+        try
+        {
+            await Orders.UpdateEntityAsync(patch, read.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The ids of the seller's stored orders in one pack (a cart).</summary>
+    public async Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and PackId eq {packId}");
+        await foreach (var e in Orders.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            ids.Add(long.Parse(e.RowKey, CultureInfo.InvariantCulture));
+        }
+
+        ids.Sort();
+        return ids;
     }
 
     private static TableEntity WithETag(TableEntity entity, ETag? etag)

@@ -5,28 +5,45 @@ using MeliFunctions.Notifications;
 using MeliFunctions.Queueing;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Orders;
 
 /// <summary>
 /// The order sync: a notification is a hint, so fetch the order from Mercado Libre and store it
-/// if it is newer than what we have; then hand the change to what acts on it.
+/// if it is newer than what we have; then hand the change to what acts on it, and record what its
+/// shipment says (status, cost, total with shipping).
 /// </summary>
+/// <remarks>
+/// Duplicates are cheap: messages for one order are handled one at a time in a process
+/// (<see cref="OrderLocks"/>), and a message that reached us before a fetch began is answered by
+/// that fetch (coalescing). A read that looks stale (its <c>last_updated</c> is well before the
+/// notification's <c>sent</c>) does not vouch for later notifications and gets one recheck.
+/// </remarks>
 public sealed class OrderSync(
     SellerAccounts sellers,
     OrderStore store,
     MeliApiClient meli,
+    OrderShippingReader shipping,
+    OrderLocks locks,
     StorageClients storage,
     IEnumerable<IOrderChangeObserver> observers,
     MeliMetrics metrics,
+    IOptions<OrderSyncOptions> options,
     TimeProvider time,
     ILogger<OrderSync> logger)
 {
-    /// <summary>Clock difference we allow between Mercado Libre's <c>sent</c> and our fetch time.</summary>
+    /// <summary>Clock difference we allow between Mercado Libre's <c>sent</c> and our clocks.</summary>
     public static readonly TimeSpan CoalesceMargin = TimeSpan.FromSeconds(2);
 
-    /// <summary>When a 206 left blocks out, the order is fetched again after this long.</summary>
-    public static readonly TimeSpan PartialRefetchDelay = TimeSpan.FromSeconds(30);
+    /// <summary>Clock difference we allow between the host that received a notification and the one that fetched.</summary>
+    public static readonly TimeSpan ReceiveMargin = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Origin of the message that rechecks a read that looked stale.</summary>
+    public const string StaleRecheckOrigin = "recheck_stale";
+
+    /// <summary>Origin of the message that refetches an order a 206 left incomplete.</summary>
+    public const string PartialRefetchOrigin = "refetch_partial";
 
     public async Task<WorkOutcome> SyncAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
@@ -46,17 +63,20 @@ public sealed class OrderSync(
         var seller = await sellers.GetAsync(message.SellerId, cancellationToken);
         if (seller is not { IsConnected: true })
         {
+            // Logged once when the seller was disconnected (MeliTokenProvider); not again per message.
             var reason = seller is null ? "seller_not_connected" : "seller_disconnected";
             metrics.NotificationIgnored(message.Topic, reason);
-            logger.LogInformation("Notification for order {OrderId} ignored: seller {SellerId} is {Reason}", orderId, message.SellerId, reason);
+            logger.LogDebug("Notification for order {OrderId} ignored: seller {SellerId} is {Reason}", orderId, message.SellerId, reason);
             return WorkOutcome.Completed(reason);
         }
 
+        using var orderLock = await locks.AcquireAsync(message.SellerId, orderId, cancellationToken);
         var stored = await store.GetAsync(message.SellerId, orderId, cancellationToken);
-        if (stored is not null && message.Sent is { } sent && sent < stored.FetchedAt - CoalesceMargin)
+        if (Coalesces(stored, message))
         {
             metrics.GetSaved();
-            logger.LogDebug("Order {OrderId}: fetched at {FetchedAt}, after this notification was sent ({Sent}); no new GET", orderId, stored.FetchedAt, sent);
+            logger.LogDebug("Order {OrderId}: fetched at {FetchedAt}, after this notification was sent ({Sent}) and received ({Received}); no new GET",
+                orderId, stored!.FetchedAt, message.Sent, message.Received);
             return WorkOutcome.Completed("coalesced");
         }
 
@@ -68,12 +88,7 @@ public sealed class OrderSync(
         }
         catch (MeliApiException ex)
         {
-            return ex.Kind switch
-            {
-                MeliErrorKind.Transient => WorkOutcome.Retry($"GET /orders/{orderId}: {ex.Message}"),
-                MeliErrorKind.SellerDisconnected => WorkOutcome.Completed("seller_disconnected"),
-                _ => WorkOutcome.Park($"GET /orders/{orderId}: {ex.Message}", ex.Error, ex.Body),
-            };
+            return Classified(ex, $"GET /orders/{orderId}");
         }
 
         var owner = response.Order["seller"]?["id"]?.ToJsonString();
@@ -82,16 +97,27 @@ public sealed class OrderSync(
             return WorkOutcome.Park($"order {orderId} belongs to seller {owner}, not {message.SellerId}", "not_owned_order");
         }
 
-        var result = await store.UpsertIfNewerAsync(message.SellerId, response.Order, response.MissingBlocks, fetchStartedAt, cancellationToken);
+        // A read whose last change is well before the notification may be a stale replica: it vouches
+        // only for what it shows (its last_updated), not for the time we fetched, and is checked again.
+        var lastUpdated = OrderStore.ReadTime(response.Order, "last_updated");
+        var looksStale = message.Sent is { } sent && lastUpdated is { } changed && changed < sent - CoalesceMargin;
+        var vouchesUntil = looksStale && lastUpdated < fetchStartedAt ? lastUpdated!.Value : fetchStartedAt;
+
+        var result = await store.UpsertIfNewerAsync(message.SellerId, response.Order, response.MissingBlocks, vouchesUntil, cancellationToken);
         metrics.OrderWrite(result.Outcome.ToString());
         logger.LogInformation("Order {OrderId} of seller {SellerId}: {Outcome} (status {Status}, last_updated {LastUpdated})",
             orderId, message.SellerId, result.Outcome, result.Stored.Status, result.Stored.LastUpdated);
 
         if (response.IsPartial)
         {
-            var refetch = message with { Sent = null, Received = time.GetUtcNow(), Origin = "refetch_partial" };
-            await storage.Queue(StorageNames.NotificationsQueue).SendMessageAsync(refetch.ToJson(), PartialRefetchDelay, cancellationToken: cancellationToken);
+            await ScheduleAsync(message, PartialRefetchOrigin, options.Value.PartialRefetchDelay, cancellationToken);
             logger.LogInformation("Order {OrderId} came back partial (missing {Missing}); refetch scheduled", orderId, string.Join(",", response.MissingBlocks));
+        }
+        else if (looksStale && message.Origin != StaleRecheckOrigin)
+        {
+            await ScheduleAsync(message, StaleRecheckOrigin, options.Value.StaleRecheckDelay, cancellationToken);
+            logger.LogInformation("Order {OrderId}: read last_updated {LastUpdated} is older than the notification ({Sent}); recheck scheduled",
+                orderId, lastUpdated, message.Sent);
         }
 
         if (result.Outcome != UpsertOutcome.NotNewer)
@@ -103,6 +129,51 @@ public sealed class OrderSync(
             }
         }
 
+        if (result.Outcome != UpsertOutcome.NotNewer || result.Stored.Shipping is null)
+        {
+            try
+            {
+                var summary = await shipping.ReadAsync(message.SellerId, result.Stored.Order, cancellationToken);
+                await store.SetShippingAsync(result.Stored, summary, cancellationToken);
+            }
+            catch (MeliApiException ex)
+            {
+                return Classified(ex, $"shipment of order {orderId}");
+            }
+        }
+
         return WorkOutcome.Completed(result.Outcome.ToString());
+    }
+
+    /// <summary>
+    /// True when a fetch that began after this notification reached us (or after MeLi sent it,
+    /// allowing for clock skew) is already stored, complete: it shows the change the notification is about.
+    /// </summary>
+    private static bool Coalesces(StoredOrder? stored, NotificationMessage message)
+    {
+        if (stored is null || stored.MissingBlocks.Count > 0 || stored.Shipping is null || message.Origin == StaleRecheckOrigin)
+        {
+            return false;
+        }
+
+        if (message.Sent is { } sent && sent < stored.FetchedAt - CoalesceMargin)
+        {
+            return true;
+        }
+
+        return message.Origin is null && message.Received < stored.FetchedAt - ReceiveMargin;
+    }
+
+    private static WorkOutcome Classified(MeliApiException ex, string what) => ex.Kind switch
+    {
+        MeliErrorKind.Transient => WorkOutcome.Retry($"{what}: {ex.Message}"),
+        MeliErrorKind.SellerDisconnected => WorkOutcome.Completed("seller_disconnected"),
+        _ => WorkOutcome.Park($"{what}: {ex.Message}", ex.Error, ex.Body),
+    };
+
+    private async Task ScheduleAsync(NotificationMessage message, string origin, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var again = message with { Sent = null, Received = time.GetUtcNow(), Origin = origin };
+        await storage.Queue(StorageNames.NotificationsQueue).SendMessageAsync(again.ToJson(), delay, cancellationToken: cancellationToken);
     }
 }

@@ -14,8 +14,12 @@ public sealed class OrdersApi(OrderStore store)
         }
 
         var order = await store.FindAsync(id, cancellationToken);
-        return order is null
-            ? ApiResponse.NotFound($"Order {id} is not in the store. It appears after Mercado Libre notifies it, or after the next sweep.")
-            : ApiResponse.Json(200, order.ToApiJson());
+        if (order is null)
+        {
+            return ApiResponse.NotFound($"Order {id} is not in the store. It appears after Mercado Libre notifies it, or after the next sweep.");
+        }
+
+        var pack = order.PackId is { } packId ? await store.ListPackAsync(order.SellerId, packId, cancellationToken) : null;
+        return ApiResponse.Json(200, order.ToApiJson(pack));
     }
 }

@@ -18,8 +18,14 @@ public sealed record StoredOrder(
 {
     public JsonObject Order => JsonNode.Parse(OrderJson)!.AsObject();
 
+    /// <summary>MeLi's <c>pack_id</c>: orders of one cart share it (and one shipment).</summary>
+    public string? PackId { get; init; }
+
+    /// <summary>The shipment's status and cost and the total with shipping; null until read.</summary>
+    public OrderShipping? Shipping { get; init; }
+
     /// <summary>MeLi's order at the root, as MeLi sends it, and our sync metadata under <c>_sync</c>.</summary>
-    public JsonObject ToApiJson()
+    public JsonObject ToApiJson(IReadOnlyList<long>? packOrderIds = null)
     {
         var json = Order;
         json["_sync"] = new JsonObject
@@ -29,6 +35,10 @@ public sealed record StoredOrder(
             ["synced_at"] = SyncedAt,
             ["version"] = Version,
             ["missing_blocks"] = new JsonArray(MissingBlocks.Select(b => (JsonNode)JsonValue.Create(b)).ToArray()),
+            ["pack_id"] = PackId,
+            ["pack_order_ids"] = packOrderIds is null ? null : new JsonArray(packOrderIds.Select(id => (JsonNode)JsonValue.Create(id)).ToArray()),
+            ["shipment"] = Shipping?.ToJson(),
+            ["total_amount_with_shipping"] = Shipping?.TotalAmountWithShipping,
         };
         return json;
     }

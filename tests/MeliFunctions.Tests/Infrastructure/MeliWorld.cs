@@ -5,6 +5,7 @@ using Azure.Storage.Queues;
 using MeliFunctions.Queueing;
 using MeliFunctions.Sandbox;
 using MeliFunctions.Storage;
+using Microsoft.AspNetCore.Builder;
 
 namespace MeliFunctions.Tests.Infrastructure;
 
@@ -13,8 +14,26 @@ namespace MeliFunctions.Tests.Infrastructure;
 /// webhook, and the Server with its queue pump. <see cref="ConnectSellerAsync"/> connects a seller
 /// through the real OAuth flow (/api/oauth/start, the sandbox's authorization page, the callback).
 /// </summary>
-public sealed class MeliWorld : IAsyncLifetime
+public class MeliWorld : IAsyncLifetime
 {
+    public MeliWorld()
+    {
+    }
+
+    /// <summary>For fixtures that need other Server settings or services (a log capture, shorter delays).</summary>
+    protected MeliWorld(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configureServer = null)
+    {
+        foreach (var (key, value) in settings)
+        {
+            ServerSettings[key] = value;
+        }
+
+        ConfigureServer = configureServer;
+    }
+
+    /// <summary>Registers services in the Server before it starts (set before <see cref="InitializeAsync"/>).</summary>
+    public Action<WebApplicationBuilder>? ConfigureServer { get; }
+
     public Azurite Azurite { get; private set; } = null!;
 
     public MeliSandbox Sandbox { get; private set; } = null!;
@@ -26,7 +45,7 @@ public sealed class MeliWorld : IAsyncLifetime
     /// <summary>Extra Server settings a test class wants (set before <see cref="InitializeAsync"/>).</summary>
     public Dictionary<string, string?> ServerSettings { get; } = [];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Azurite = await Azurite.StartAsync();
         Sandbox = await MeliSandbox.StartAsync(new SandboxOptions
@@ -35,7 +54,7 @@ public sealed class MeliWorld : IAsyncLifetime
             ClientSecret = ServerHost.ClientSecret,
             NotificationRetryInterval = TimeSpan.FromMilliseconds(200),
         });
-        Server = await ServerHost.StartAsync(Azurite.ConnectionString, Sandbox.BaseUrl, ServerSettings);
+        Server = await ServerHost.StartAsync(Azurite.ConnectionString, Sandbox.BaseUrl, ServerSettings, ConfigureServer);
         Admin = new SandboxAdminClient(new HttpClient { BaseAddress = Sandbox.BaseUrl });
         await Admin.SetCallbackUrlAsync(new Uri(Server.BaseUrl, "api/notifications").ToString());
     }
@@ -119,7 +138,7 @@ public sealed class MeliWorld : IAsyncLifetime
 
     public QueueClient RawQueue(string name) => new(Azurite.ConnectionString, name);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
         await Sandbox.DisposeAsync();

@@ -35,7 +35,8 @@ public sealed class ServerHost : IAsyncDisposable
 
     public StorageClients Storage => App.Services.GetRequiredService<StorageClients>();
 
-    public static async Task<ServerHost> StartAsync(string storageConnectionString, Uri? meliBaseUrl = null, IDictionary<string, string?>? settings = null)
+    public static async Task<ServerHost> StartAsync(
+        string storageConnectionString, Uri? meliBaseUrl = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -58,6 +59,7 @@ public sealed class ServerHost : IAsyncDisposable
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration.AddInMemoryCollection(values);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new ServerHost(app, new Uri(app.Urls.First().TrimEnd('/') + "/"));

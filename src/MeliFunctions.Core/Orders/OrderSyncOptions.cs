@@ -1,0 +1,16 @@
+namespace MeliFunctions.Orders;
+
+/// <summary>Timings of the order sync (section <c>OrderSync</c>).</summary>
+public sealed class OrderSyncOptions
+{
+    public const string Section = "OrderSync";
+
+    /// <summary>When a 206 left blocks out, the order is fetched again after this long.</summary>
+    public TimeSpan PartialRefetchDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When a read looks stale (its <c>last_updated</c> is older than the notification's <c>sent</c>),
+    /// the order is fetched once more after this long, past Mercado Libre's replica lag.
+    /// </summary>
+    public TimeSpan StaleRecheckDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
