@@ -16,7 +16,14 @@ public sealed class LoggedMeliWorld : MeliWorld
     }
 
     private LoggedMeliWorld(LogCapture logs)
-        : base(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" }, builder => builder.Logging.AddProvider(logs)) =>
+        : base(new Dictionary<string, string?>
+        {
+            // Every category at every level, overriding the Server's appsettings.json quiet defaults.
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+            ["Logging:LogLevel:Polly"] = "Trace",
+        }, builder => builder.Logging.AddProvider(logs)) =>
         Logs = logs;
 
     public LogCapture Logs { get; }
