@@ -37,6 +37,11 @@ public static class MeliServer
             sp.GetRequiredService<ILogger<QueuePump>>()));
         }
 
+        if (builder.Configuration.GetValue("Server:TimersEnabled", true))
+        {
+            builder.Services.AddHostedService<Timers.CronRunner>();
+        }
+
         var app = builder.Build();
         app.MapMeliRoutes();
         return app;

@@ -11,5 +11,8 @@ public sealed class ServerOptions
     /// <summary>Run the queue pump in this instance (off for a webhook-only instance).</summary>
     public bool PumpEnabled { get; set; } = true;
 
+    /// <summary>Run the timer jobs (stock reconcile, sweeps) in this instance.</summary>
+    public bool TimersEnabled { get; set; } = true;
+
     public override string ToString() => "ServerOptions(ApiKey=***)";
 }
