@@ -3,6 +3,7 @@ using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Queueing;
+using MeliFunctions.Stock;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
+        services.AddMeliStock(configuration);
         return services;
     }
 

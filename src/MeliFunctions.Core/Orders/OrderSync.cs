@@ -3,6 +3,7 @@ using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Queueing;
+using MeliFunctions.Stock;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public sealed class OrderSync(
     OrderLocks locks,
     StorageClients storage,
     IEnumerable<IOrderChangeObserver> observers,
+    IEnumerable<IItemChangeHandler> itemHandlers,
     MeliMetrics metrics,
     IOptions<OrderSyncOptions> options,
     TimeProvider time,
@@ -47,6 +49,11 @@ public sealed class OrderSync(
 
     public async Task<WorkOutcome> SyncAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
+        if (message.Topic == NotificationTopics.Items && itemHandlers.FirstOrDefault() is { } itemHandler)
+        {
+            return await itemHandler.HandleAsync(message, cancellationToken);
+        }
+
         if (!NotificationTopics.IsOrderTopic(message.Topic))
         {
             // shipments and items are routed by the stock and shipment handlers as they land.

@@ -21,7 +21,16 @@ public static class StorageNames
     /// <summary>OAuth <c>state</c> values handed out by /api/oauth/start, single use, short lived.</summary>
     public const string OAuthStatesTable = "OAuthStates";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable];
+    /// <summary>The seller's own stock: PartitionKey = seller id, RowKey = item id or <c>itemId:variationId</c>.</summary>
+    public const string StockLedgerTable = "StockLedger";
+
+    /// <summary>Stock effects of orders and adjustments, one row per effect: PartitionKey = seller id, RowKey = <c>{orderId}:subtract</c>, <c>{orderId}:restore</c>, <c>adjustment:{key}</c>.</summary>
+    public const string StockEffectsTable = "StockEffects";
+
+    /// <summary>Stock reconcile reports: PartitionKey = seller id, RowKey = inverted ticks (newest first).</summary>
+    public const string StockReportsTable = "StockReports";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable];
 
     public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
 

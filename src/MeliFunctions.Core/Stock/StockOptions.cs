@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MeliFunctions.Stock;
+
+/// <summary>What a cancellation whose shipment status we cannot read or do not know does to the goods.</summary>
+public enum UnknownShipmentDefault
+{
+    /// <summary>Nothing automatic: the restore waits for a person (or for a known status on a later run).</summary>
+    Hold,
+
+    /// <summary>Treat the goods as back with the seller.</summary>
+    Restore,
+}
+
+/// <summary>The stock ledger and the reconcile (section <c>Stock</c>).</summary>
+public sealed class StockOptions
+{
+    public const string Section = "Stock";
+
+    /// <summary>Mercado Libre calls one reconcile run may make for one seller (multigets and PUTs).</summary>
+    [Range(1, 1_000_000)]
+    public int RequestBudgetPerRun { get; set; } = 1_000;
+
+    /// <summary>Pace of the reconcile's calls per seller (MeLi answers 429 from about 5 to 7 a second).</summary>
+    [Range(0.1, 10_000)]
+    public double MaxRequestsPerSecond { get; set; } = 5;
+
+    /// <summary>Listings per multiget (<c>GET /items?ids=</c>): MeLi takes 20 at most.</summary>
+    [Range(1, 20)]
+    public int MultigetSize { get; set; } = 20;
+
+    /// <summary>How many applied effect ids each ledger row remembers (the replay check after a crash).</summary>
+    [Range(10, 1_000)]
+    public int RecentEffectsKept { get; set; } = 100;
+
+    /// <summary>A cancelled order whose shipment status is missing or unknown: <c>Hold</c> (default) or <c>Restore</c>.</summary>
+    public UnknownShipmentDefault UnknownShipmentDefault { get; set; } = UnknownShipmentDefault.Hold;
+
+    /// <summary>An <c>items</c> notification reconciles that listing (lowering MeLi's figure only; raising waits for the timer).</summary>
+    public bool ReconcileOnItemNotifications { get; set; } = true;
+
+    /// <summary>Each run re-checks the effects of orders stored this long before the previous run began.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan HealWindow { get; set; } = TimeSpan.FromHours(1);
+}

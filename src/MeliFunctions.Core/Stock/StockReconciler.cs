@@ -1,0 +1,281 @@
+using System.Text.Json.Nodes;
+using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.OAuth;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MeliFunctions.Stock;
+
+/// <summary>
+/// Brings Mercado Libre's <c>available_quantity</c> to the seller's ledger: per seller, read the
+/// listings with the multiget (<c>GET /items?ids=</c>, 20 a call), compare, and <c>PUT /items/{id}</c>
+/// what differs (a listing with variations in one PUT that names every variation), paced and within a
+/// per-seller request budget. Closed and under-review listings are skipped with the reason; a dry run
+/// only reports; every run leaves a report.
+/// </summary>
+public sealed class StockReconciler(
+    StockLedger ledger,
+    OrderStockEffects effects,
+    MeliApiClient meli,
+    SellerAccounts sellers,
+    ReconcileReportStore reports,
+    IOptions<StockOptions> options,
+    TimeProvider time,
+    ILogger<StockReconciler> logger)
+{
+    private const string Attributes = "id,status,sub_status,available_quantity,variations";
+
+    /// <summary>Every connected seller (or just <paramref name="sellerId"/>), one after the other.</summary>
+    public async Task<IReadOnlyList<ReconcileReport>> RunAsync(string? sellerId, bool dryRun, CancellationToken cancellationToken)
+    {
+        var done = new List<ReconcileReport>();
+        await foreach (var seller in sellers.ListAsync(cancellationToken))
+        {
+            if (!seller.IsConnected || (sellerId is not null && seller.SellerId != sellerId))
+            {
+                continue;
+            }
+
+            done.Add(await ReconcileSellerAsync(seller.SellerId, dryRun, cancellationToken));
+        }
+
+        return done;
+    }
+
+    public async Task<ReconcileReport> ReconcileSellerAsync(string sellerId, bool dryRun, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId });
+        var report = new ReconcileReport { SellerId = sellerId, Mode = "full", DryRun = dryRun, StartedAt = time.GetUtcNow() };
+        if (!dryRun)
+        {
+            // Finish what a crash or a failed read left before comparing: the ledger must be right first.
+            report.HealedEffects = await effects.HealAsync(sellerId, cancellationToken);
+        }
+
+        var byItem = (await ledger.ListAsync(sellerId, cancellationToken)).GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.ToList());
+        report.Listings = byItem.Count;
+        report.Rows = byItem.Values.Sum(r => r.Count);
+        var pacer = new Pacer(options.Value.MaxRequestsPerSecond, time);
+        var budget = options.Value.RequestBudgetPerRun;
+        foreach (var chunk in byItem.Keys.Order(StringComparer.Ordinal).Chunk(options.Value.MultigetSize))
+        {
+            if (report.MeliCalls >= budget)
+            {
+                Defer(report, chunk.SelectMany(id => byItem[id]), "request_budget: the next run goes on from here");
+                continue;
+            }
+
+            JsonArray answers;
+            try
+            {
+                await pacer.WaitAsync(cancellationToken);
+                report.MeliCalls++;
+                var json = await meli.GetJsonAsync(sellerId, "items.multiget", $"items?ids={string.Join(',', chunk)}&attributes={Attributes}", cancellationToken);
+                answers = json as JsonArray ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", "the multiget did not answer an array");
+            }
+            catch (MeliApiException ex)
+            {
+                Fail(report, chunk.SelectMany(id => byItem[id]), null, $"multiget: {ex.Error} ({ex.Status})");
+                continue;
+            }
+
+            var bodies = answers.Where(a => a?["body"]?["id"] is JsonValue).ToDictionary(a => a!["body"]!["id"]!.GetValue<string>(), a => a!);
+            foreach (var itemId in chunk)
+            {
+                if (!bodies.TryGetValue(itemId, out var answer) || (int?)answer["code"] is not 200)
+                {
+                    Fail(report, byItem[itemId], null, $"not_found: Mercado Libre answered {answer?["code"]?.ToJsonString() ?? "nothing"} for {itemId}");
+                    continue;
+                }
+
+                var push = Compare(report, itemId, byItem[itemId], answer["body"]!.AsObject(), raiseAllowed: true);
+                if (push is null)
+                {
+                    continue;
+                }
+
+                if (dryRun)
+                {
+                    report.Entries.AddRange(push.Rows.Select(r => r with { Outcome = ReconcileOutcomes.Differed }));
+                }
+                else if (report.MeliCalls >= budget)
+                {
+                    Defer(report, push.Rows, "request_budget: the next run pushes it");
+                }
+                else
+                {
+                    await pacer.WaitAsync(cancellationToken);
+                    report.MeliCalls++;
+                    await PushAsync(report, sellerId, itemId, push, cancellationToken);
+                }
+            }
+        }
+
+        report.FinishedAt = time.GetUtcNow();
+        await reports.SaveAsync(report, cancellationToken);
+        logger.LogInformation(
+            "Stock reconcile of seller {SellerId}{DryRun}: {Listings} listings, {InSync} rows in sync, {Pushed} pushed, {Failed} failed, {Skipped} skipped, {Deferred} deferred, {Calls} MeLi calls",
+            sellerId, dryRun ? " (dry run)" : "", report.Listings, report.InSync, report.Count(ReconcileOutcomes.Pushed), report.Count(ReconcileOutcomes.Failed),
+            report.Count(ReconcileOutcomes.Skipped), report.Count(ReconcileOutcomes.Deferred), report.MeliCalls);
+        return report;
+    }
+
+    /// <summary>
+    /// After an <c>items</c> notification: reconcile that listing now, but only lower Mercado Libre's
+    /// figure. A figure below the ledger is most often a sale whose order has not reached the ledger yet,
+    /// so raising it waits for the full run (never oversell on a race).
+    /// </summary>
+    public async Task<ReconcileReport?> ReconcileItemAsync(string sellerId, string itemId, CancellationToken cancellationToken)
+    {
+        var rows = (await ledger.GetItemAsync(sellerId, itemId, cancellationToken)).ToList();
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var report = new ReconcileReport { SellerId = sellerId, Mode = "item", DryRun = false, StartedAt = time.GetUtcNow(), Listings = 1, Rows = rows.Count };
+        report.MeliCalls++;
+        var body = await meli.GetJsonAsync(sellerId, "items.get", $"items/{itemId}?attributes={Attributes}", cancellationToken) as JsonObject
+                   ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", $"GET /items/{itemId} did not answer an object");
+        if (Compare(report, itemId, rows, body, raiseAllowed: false) is { } push)
+        {
+            report.MeliCalls++;
+            await PushAsync(report, sellerId, itemId, push, cancellationToken);
+        }
+
+        report.FinishedAt = time.GetUtcNow();
+        logger.LogInformation("Listing {ItemId} of seller {SellerId} checked after an items notification: {Pushed} pushed, {Deferred} deferred",
+            itemId, sellerId, report.Count(ReconcileOutcomes.Pushed), report.Count(ReconcileOutcomes.Deferred));
+        return report;
+    }
+
+    /// <summary>Compares one listing; null when nothing is to be pushed. Records in-sync, skipped and failed rows.</summary>
+    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, JsonObject item, bool raiseAllowed)
+    {
+        var status = item["status"]?.GetValue<string>();
+        var subStatus = (item["sub_status"] as JsonArray ?? []).Select(s => s?.GetValue<string>()).ToList();
+        if (status is "closed" or "under_review" || subStatus.Contains("under_review"))
+        {
+            report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Skipped, null, null,
+                $"listing_{(status == "closed" ? "closed" : "under_review")}: Mercado Libre refuses stock updates"));
+            return null;
+        }
+
+        var variations = (item["variations"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var differing = new List<ReconcileEntry>();
+        foreach (var row in rows)
+        {
+            int? meliQuantity;
+            if (row.VariationId is null)
+            {
+                meliQuantity = variations.Count > 0 ? null : (int?)item["available_quantity"];
+                if (meliQuantity is null)
+                {
+                    report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Failed, row.Available, null,
+                        "listing_has_variations: set the stock per variation"));
+                    continue;
+                }
+            }
+            else
+            {
+                meliQuantity = (int?)variations.FirstOrDefault(v => (long?)v["id"] == row.VariationId)?["available_quantity"];
+                if (meliQuantity is null)
+                {
+                    report.Entries.Add(new ReconcileEntry(itemId, row.VariationId, ReconcileOutcomes.Failed, row.Available, null,
+                        "variation_not_found: the listing has no such variation"));
+                    continue;
+                }
+            }
+
+            if (meliQuantity == row.Available)
+            {
+                report.InSync++;
+            }
+            else if (!raiseAllowed && row.Available > meliQuantity)
+            {
+                report.Entries.Add(new ReconcileEntry(itemId, row.VariationId, ReconcileOutcomes.Deferred, row.Available, meliQuantity,
+                    "raise_waits_for_full_run: a sale may not have reached the ledger yet"));
+            }
+            else
+            {
+                differing.Add(new ReconcileEntry(itemId, row.VariationId, ReconcileOutcomes.Pushed, row.Available, meliQuantity, null));
+            }
+        }
+
+        if (differing.Count == 0)
+        {
+            return null;
+        }
+
+        JsonObject body;
+        if (variations.Count == 0)
+        {
+            body = new JsonObject { ["available_quantity"] = differing[0].Ledger };
+        }
+        else
+        {
+            // Every variation is named: Mercado Libre drops the variations a PUT leaves out.
+            body = new JsonObject
+            {
+                ["variations"] = new JsonArray(variations.Select(v =>
+                {
+                    var id = (long)v["id"]!;
+                    var change = differing.FirstOrDefault(d => d.VariationId == id);
+                    return (JsonNode)(change is null ? new JsonObject { ["id"] = id } : new JsonObject { ["id"] = id, ["available_quantity"] = change.Ledger });
+                }).ToArray()),
+            };
+        }
+
+        return new Push(body, differing);
+    }
+
+    private async Task PushAsync(ReconcileReport report, string sellerId, string itemId, Push push, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await meli.SendForJsonAsync(sellerId, "items.put", () => new HttpRequestMessage(HttpMethod.Put, $"items/{itemId}")
+            {
+                Content = new StringContent(push.Body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            }, cancellationToken);
+            report.Entries.AddRange(push.Rows);
+        }
+        catch (MeliApiException ex)
+        {
+            logger.LogWarning("PUT /items/{ItemId} for seller {SellerId} failed: {Status} {Error}", itemId, sellerId, ex.Status, ex.Error);
+            Fail(report, push.Rows.Select(r => r), $"{ex.Error} ({ex.Status}): {ex.Message}");
+        }
+    }
+
+    private static void Fail(ReconcileReport report, IEnumerable<LedgerRow> rows, int? meliQuantity, string reason) =>
+        report.Entries.AddRange(rows.Select(r => new ReconcileEntry(r.ItemId, r.VariationId, ReconcileOutcomes.Failed, r.Available, meliQuantity, reason)));
+
+    private static void Fail(ReconcileReport report, IEnumerable<ReconcileEntry> rows, string reason) =>
+        report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Failed, Reason = reason }));
+
+    private static void Defer(ReconcileReport report, IEnumerable<LedgerRow> rows, string reason) =>
+        report.Entries.AddRange(rows.Select(r => new ReconcileEntry(r.ItemId, r.VariationId, ReconcileOutcomes.Deferred, r.Available, null, reason)));
+
+    private static void Defer(ReconcileReport report, IEnumerable<ReconcileEntry> rows, string reason) =>
+        report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Deferred, Reason = reason }));
+
+    private sealed record Push(JsonObject Body, List<ReconcileEntry> Rows);
+
+    /// <summary>Spaces call starts at least 1/rate apart.</summary>
+    private sealed class Pacer(double perSecond, TimeProvider time)
+    {
+        private readonly TimeSpan _interval = TimeSpan.FromSeconds(1 / perSecond);
+        private DateTimeOffset _next = DateTimeOffset.MinValue;
+
+        public async Task WaitAsync(CancellationToken cancellationToken)
+        {
+            var now = time.GetUtcNow();
+            if (_next > now)
+            {
+                await Task.Delay(_next - now, time, cancellationToken);
+                now = _next;
+            }
+
+            _next = now + _interval;
+        }
+    }
+}
