@@ -19,7 +19,8 @@ public static class StockServiceCollectionExtensions
         services.AddSingleton<ReconcileReportStore>();
         services.AddSingleton<StockReconciler>();
         services.AddSingleton<StockApi>();
-        services.AddSingleton<IScheduledJob, StockReconcileJob>();
+        services.AddSingleton<StockReconcileJob>();
+        services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<StockReconcileJob>());
         services.AddSingleton<IItemChangeHandler, StockItemChangeHandler>();
         return services;
     }
