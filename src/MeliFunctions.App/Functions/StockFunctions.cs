@@ -33,11 +33,11 @@ public sealed class StockFunctions(StockApi stock, StockReconcileJob reconcile)
 
     [Function("ReconcileNow")]
     public async Task<IActionResult> ReconcileNow(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "{area:regex(^admin$)}/reconcile")] HttpRequest req, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "{prefix:regex(^admin$)}/reconcile")] HttpRequest req, CancellationToken cancellationToken) =>
         (await stock.ReconcileAsync(req.Query["seller"], req.Query["dry_run"], cancellationToken)).ToResult();
 
     [Function("LastReconcile")]
     public async Task<IActionResult> LastReconcile(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "{area:regex(^admin$)}/reconcile/last")] HttpRequest req, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "{prefix:regex(^admin$)}/reconcile/last")] HttpRequest req, CancellationToken cancellationToken) =>
         (await stock.LastReportAsync(req.Query["seller"], cancellationToken)).ToResult();
 }
