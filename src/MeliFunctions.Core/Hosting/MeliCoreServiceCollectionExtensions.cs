@@ -3,6 +3,7 @@ using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Queueing;
+using MeliFunctions.SellerActions;
 using MeliFunctions.Stock;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -66,6 +67,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
         services.AddMeliStock(configuration);
+        services.AddMeliSellerActions(configuration);
         return services;
     }
 

@@ -3,7 +3,7 @@ using MeliFunctions.Hosting;
 namespace MeliFunctions.Orders;
 
 /// <summary>The read side of the Orders table for operators and other systems.</summary>
-public sealed class OrdersApi(OrderStore store)
+public sealed class OrdersApi(OrderStore store, IEnumerable<IOrderApiSection> sections)
 {
     /// <summary><c>GET /api/orders/{orderId}</c>: MeLi's order at the root, our sync metadata under <c>_sync</c>.</summary>
     public async Task<ApiResponse> GetAsync(string orderId, CancellationToken cancellationToken)
@@ -20,6 +20,12 @@ public sealed class OrdersApi(OrderStore store)
         }
 
         var pack = order.PackId is { } packId ? await store.ListPackAsync(order.SellerId, packId, cancellationToken) : null;
-        return ApiResponse.Json(200, order.ToApiJson(pack));
+        var json = order.ToApiJson(pack);
+        foreach (var section in sections)
+        {
+            json[section.Name] = await section.ReadAsync(order, cancellationToken);
+        }
+
+        return ApiResponse.Json(200, json);
     }
 }

@@ -52,3 +52,12 @@ public interface IOrderChangeObserver
 {
     Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);
 }
+
+/// <summary>Adds one property beside <c>_sync</c> to <c>GET /api/orders/{id}</c> (MeLi's root fields stay as MeLi sent them).</summary>
+public interface IOrderApiSection
+{
+    /// <summary>The property name, starting with <c>_</c> so it cannot meet one of MeLi's fields.</summary>
+    string Name { get; }
+
+    Task<JsonNode?> ReadAsync(StoredOrder order, CancellationToken cancellationToken);
+}

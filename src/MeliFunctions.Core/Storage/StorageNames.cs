@@ -30,7 +30,13 @@ public static class StorageNames
     /// <summary>Stock reconcile reports: PartitionKey = seller id, RowKey = inverted ticks (newest first).</summary>
     public const string StockReportsTable = "StockReports";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable];
+    /// <summary>Idempotency records of seller actions: PartitionKey = seller id, RowKey = the Idempotency-Key; state pending or done with the first answer.</summary>
+    public const string SellerActionsTable = "SellerActions";
+
+    /// <summary>Seller actions recorded with their order: PartitionKey = order id, RowKey = the Idempotency-Key.</summary>
+    public const string OrderActionsTable = "OrderActions";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SellerActionsTable, OrderActionsTable];
 
     public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
 
