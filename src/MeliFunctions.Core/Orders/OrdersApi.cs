@@ -23,7 +23,7 @@ public sealed class OrdersApi(OrderStore store, IEnumerable<IOrderApiSection> se
         var json = order.ToApiJson(pack);
         foreach (var section in sections)
         {
-            json[section.Name] = await section.ReadAsync(order, cancellationToken);
+            json["_sync"]![section.Name] = await section.ReadAsync(order, cancellationToken);
         }
 
         return ApiResponse.Json(200, json);

@@ -53,10 +53,10 @@ public interface IOrderChangeObserver
     Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);
 }
 
-/// <summary>Adds one property beside <c>_sync</c> to <c>GET /api/orders/{id}</c> (MeLi's root fields stay as MeLi sent them).</summary>
+/// <summary>Adds one property under <c>_sync</c> in <c>GET /api/orders/{id}</c> (MeLi's root fields stay as MeLi sent them).</summary>
 public interface IOrderApiSection
 {
-    /// <summary>The property name, starting with <c>_</c> so it cannot meet one of MeLi's fields.</summary>
+    /// <summary>The property name under <c>_sync</c>.</summary>
     string Name { get; }
 
     Task<JsonNode?> ReadAsync(StoredOrder order, CancellationToken cancellationToken);

@@ -4,12 +4,12 @@ using MeliFunctions.Orders;
 namespace MeliFunctions.SellerActions;
 
 /// <summary>
-/// <c>_actions</c> in <c>GET /api/orders/{id}</c>: every seller action on the order and its outcome,
+/// <c>_sync.actions</c> in <c>GET /api/orders/{id}</c>: every seller action on the order and its outcome,
 /// oldest first, plus the tracking number and feedback that Mercado Libre accepted.
 /// </summary>
 public sealed class OrderActionsSection(ActionRecordStore records) : IOrderApiSection
 {
-    public string Name => "_actions";
+    public string Name => "actions";
 
     public async Task<JsonNode?> ReadAsync(StoredOrder order, CancellationToken cancellationToken)
     {

@@ -74,7 +74,7 @@ public sealed class SellerActionWorld : MeliWorld
     public async Task<JsonObject> ActionsOfAsync(long orderId)
     {
         var response = await Server.Management.GetFromJsonAsync<JsonObject>($"api/orders/{orderId}");
-        return response!["_actions"]!.AsObject();
+        return response!["_sync"]!["actions"]!.AsObject();
     }
 
     public T Service<T>() where T : notnull => Server.App.Services.GetRequiredService<T>();
