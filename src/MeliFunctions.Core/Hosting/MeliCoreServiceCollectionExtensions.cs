@@ -4,6 +4,7 @@ using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Queueing;
 using MeliFunctions.Storage;
+using MeliFunctions.Sweeps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,6 +65,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
+        services.AddMeliSweeps(configuration);
         return services;
     }
 

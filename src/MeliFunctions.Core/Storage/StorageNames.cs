@@ -21,7 +21,10 @@ public static class StorageNames
     /// <summary>OAuth <c>state</c> values handed out by /api/oauth/start, single use, short lived.</summary>
     public const string OAuthStatesTable = "OAuthStates";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable];
+    /// <summary>Sweep and backfill state: per seller (PartitionKey = seller id) the watermarks, cursors and leases; the runs; the missed feeds replayed.</summary>
+    public const string SweepStateTable = "SweepState";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, SweepStateTable];
 
     public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
 

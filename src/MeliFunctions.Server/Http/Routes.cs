@@ -29,6 +29,7 @@ public static class Routes
         var managed = api.MapGroup("").AddEndpointFilter(RequireKey);
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
+        managed.MapSweepRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
