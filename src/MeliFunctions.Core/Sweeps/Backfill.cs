@@ -17,7 +17,8 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
 {
     public const string Origin = "backfill";
 
-    public async Task<JsonObject> RunAsync(string sellerId, string runId, CancellationToken cancellationToken)
+    /// <param name="maxPages">stop (state <c>paused</c>) after this many pages; the next run resumes</param>
+    public async Task<JsonObject> RunAsync(string sellerId, string runId, CancellationToken cancellationToken, int maxPages = int.MaxValue)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId, ["RunId"] = runId });
         var row = await state.TryLeaseAsync(sellerId, SweepStateStore.BackfillRow, runId, cancellationToken);
@@ -59,7 +60,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
         var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
         try
         {
-            row["State"] = await PagesAsync(sellerId, row, budget, cancellationToken) ? "completed" : "paused";
+            row["State"] = await PagesAsync(sellerId, row, budget, maxPages, cancellationToken) ? "completed" : "paused";
             if (row.GetString("State") == "completed")
             {
                 row["FinishedAt"] = time.GetUtcNow();
@@ -81,12 +82,12 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
         return ToProgress(row);
     }
 
-    /// <summary>True when the last page was handled; false when the run's budget ran out first.</summary>
-    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepBudget budget, CancellationToken cancellationToken)
+    /// <summary>True when the last page was handled; false when the run's budget or page count ran out first.</summary>
+    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepBudget budget, int maxPages, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var from = SweepRules.FilterDate(row.GetDateTimeOffset("From")!.Value);
-        while (true)
+        for (var pagesThisRun = 0; pagesThisRun < maxPages; pagesThisRun++)
         {
             if (!await budget.TrySpendAsync(1, cancellationToken))
             {
@@ -117,6 +118,8 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
                 return true;
             }
         }
+
+        return false;
     }
 
     public async Task<JsonObject?> ProgressAsync(string sellerId, CancellationToken cancellationToken) =>

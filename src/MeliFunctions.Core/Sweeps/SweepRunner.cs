@@ -23,6 +23,7 @@ public sealed class SweepRunner(
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _background = new();
+    private int _disposed;
 
     public string Name => "PendingSweep";
 
@@ -33,11 +34,26 @@ public sealed class SweepRunner(
     /// <summary>The timer: every connected seller, then the missed feeds.</summary>
     public async Task RunAsync(CancellationToken cancellationToken) => await SweepAsync(NewRunId(), null, cancellationToken);
 
-    /// <summary>A new seller: start its backfill in the background (the OAuth callback does not wait for it).</summary>
-    public Task OnSellerConnectedAsync(string sellerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new seller: the backfill's first page is read before the OAuth callback answers (a seller
+    /// with few orders is imported then and there, and the total is known); the rest goes on in the background.
+    /// </summary>
+    public async Task OnSellerConnectedAsync(string sellerId, CancellationToken cancellationToken)
     {
+        try
+        {
+            var first = await backfill.RunAsync(sellerId, NewRunId(), cancellationToken, maxPages: 1);
+            if (first["state"]?.GetValue<string>() is "completed")
+            {
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The first backfill page of seller {SellerId} failed; the backfill goes on in the background", sellerId);
+        }
+
         StartBackfill(sellerId);
-        return Task.CompletedTask;
     }
 
     public static string NewRunId() => Guid.NewGuid().ToString("N");
@@ -140,6 +156,12 @@ public sealed class SweepRunner(
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself, as a timer job and as a connect observer: the container disposes it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         try
         {

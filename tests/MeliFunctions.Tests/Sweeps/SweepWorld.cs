@@ -124,8 +124,14 @@ public static class SweepWorldExtensions
         return requests.EnumerateArray().Select(r => (r.GetProperty("path").GetString()!, r.GetProperty("query").ToString())).ToList();
     }
 
-    public static async Task<JsonObject> BackfillProgressAsync(this MeliWorld world, long sellerId) =>
-        (await world.Server.Management.GetFromJsonAsync<JsonObject>($"api/admin/backfill/{sellerId}"))!;
+    /// <summary>The seller's backfill progress; an empty object while it has none yet (404).</summary>
+    public static async Task<JsonObject> BackfillProgressAsync(this MeliWorld world, long sellerId)
+    {
+        var response = await world.Server.Management.GetAsync($"api/admin/backfill/{sellerId}");
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound
+            ? []
+            : JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
 
     public static async Task DropNotificationsAsync(this MeliWorld world, long sellerId, double rate) =>
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = sellerId, ["drop_notifications_rate"] = rate });
