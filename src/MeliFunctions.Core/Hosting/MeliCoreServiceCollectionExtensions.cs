@@ -5,6 +5,7 @@ using MeliFunctions.Orders;
 using MeliFunctions.Queueing;
 using MeliFunctions.Stock;
 using MeliFunctions.Storage;
+using MeliFunctions.Sweeps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,6 +67,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
         services.AddMeliStock(configuration);
+        services.AddMeliSweeps(configuration);
         return services;
     }
 

@@ -30,7 +30,10 @@ public static class StorageNames
     /// <summary>Stock reconcile reports: PartitionKey = seller id, RowKey = inverted ticks (newest first).</summary>
     public const string StockReportsTable = "StockReports";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable];
+    /// <summary>Sweep and backfill state: per seller (PartitionKey = seller id) the watermarks, cursors and leases; the runs; the missed feeds replayed.</summary>
+    public const string SweepStateTable = "SweepState";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable];
 
     public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
 

@@ -30,6 +30,7 @@ public static class Routes
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
         managed.MapStockRoutes();
+        managed.MapSweepRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
