@@ -1,3 +1,4 @@
+using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
@@ -64,6 +65,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
+        services.AddMeliFraud(configuration);
         return services;
     }
 

@@ -21,9 +21,17 @@ public static class StorageNames
     /// <summary>OAuth <c>state</c> values handed out by /api/oauth/start, single use, short lived.</summary>
     public const string OAuthStatesTable = "OAuthStates";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable];
+    /// <summary>Fraud cases, one per order: PartitionKey = seller id, RowKey = order id.</summary>
+    public const string FraudCasesTable = "FraudCases";
 
-    public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
+    /// <summary>The fraud flow's steps, waits (visibility delays) and wake-ups.</summary>
+    public const string FraudStepsQueue = "fraud-steps";
+
+    public const string FraudStepsPoisonQueue = FraudStepsQueue + "-poison";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, FraudCasesTable];
+
+    public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue, FraudStepsQueue, FraudStepsPoisonQueue];
 
     public static string PoisonQueueFor(string queue) => queue + "-poison";
 }

@@ -4,6 +4,7 @@ using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
+using MeliFunctions.Server.Fraud;
 using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Server.Http;
@@ -29,6 +30,7 @@ public static class Routes
         var managed = api.MapGroup("").AddEndpointFilter(RequireKey);
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
+        managed.MapFraudRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
