@@ -93,26 +93,26 @@ public sealed class FraudCaseRunner(
     }
 
     /// <summary>
-    /// For drivers that wake a case with a delayed message: true if <paramref name="until"/> is not
-    /// yet the case's recorded wake-up, so the caller sends one (and this records it).
+    /// For drivers that wake a case with a delayed message: true if a wake-up for <paramref name="until"/>
+    /// is already recorded (<see cref="RecordWakeAsync"/>), so no other message is needed.
     /// </summary>
-    public async Task<bool> ClaimWakeAsync(string sellerId, long orderId, DateTimeOffset until, CancellationToken cancellationToken)
+    public async Task<bool> WakeRecordedAsync(string sellerId, long orderId, DateTimeOffset until, CancellationToken cancellationToken) =>
+        await cases.GetAsync(sellerId, orderId, cancellationToken) is not { IsFinal: false } c || c.WakeAt == until;
+
+    /// <summary>
+    /// Records that a wake-up for <paramref name="until"/> was sent. Record after sending: a crash
+    /// in between costs a spare wake-up, never a lost one.
+    /// </summary>
+    public async Task RecordWakeAsync(string sellerId, long orderId, DateTimeOffset until, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var c = await cases.GetAsync(sellerId, orderId, cancellationToken);
-            if (c is null || c.IsFinal || c.WakeAt == until)
+            if (c is null || c.IsFinal || c.WakeAt == until || await cases.TryUpdateAsync(c with { WakeAt = until }, cancellationToken) is not null)
             {
-                return false;
-            }
-
-            if (await cases.TryUpdateAsync(c with { WakeAt = until }, cancellationToken) is not null)
-            {
-                return true;
+                return;
             }
         }
-
-        return true; // busy case: a spare wake-up is harmless
     }
 
     private async Task<FraudCase> RecordAsync(FraudCase claimed, FraudStep step, FraudStepResult result, CancellationToken cancellationToken)

@@ -41,10 +41,11 @@ public sealed class FraudStepDriver(
 
         if (decision.WaitUntil is { } until)
         {
-            if (await runner.ClaimWakeAsync(message.SellerId, message.OrderId, until, cancellationToken))
+            if (!await runner.WakeRecordedAsync(message.SellerId, message.OrderId, until, cancellationToken))
             {
                 var delay = until - time.GetUtcNow() + TimerMargin;
                 await SendAsync(message with { Kind = FraudMessage.Timer }, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, cancellationToken);
+                await runner.RecordWakeAsync(message.SellerId, message.OrderId, until, cancellationToken);
                 logger.LogInformation("Fraud case of order {OrderId}: {State} until {Until}", message.OrderId, FraudNames.Of(decision.State), until);
             }
 
