@@ -1,3 +1,4 @@
+using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
@@ -68,6 +69,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<HealthReport>();
         services.AddMeliStock(configuration);
         services.AddMeliSweeps(configuration);
+        services.AddMeliFraud(configuration);
         return services;
     }
 

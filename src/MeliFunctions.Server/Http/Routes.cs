@@ -4,6 +4,7 @@ using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
+using MeliFunctions.Server.Fraud;
 using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Server.Http;
@@ -31,6 +32,7 @@ public static class Routes
             (await orders.GetAsync(orderId, ct)).ToResult());
         managed.MapStockRoutes();
         managed.MapSweepRoutes();
+        managed.MapFraudRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
