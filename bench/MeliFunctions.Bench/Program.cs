@@ -5,10 +5,16 @@ using MeliFunctions.Bench;
 using MeliFunctions.Storage;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "stock")
+{
+    return await MeliFunctions.Bench.Stock.StockBench.RunAsync(args[1..]);
+}
+
 if (args.Length == 0 || args[0] != "intake" || args.Contains("--help"))
 {
     Console.Error.WriteLine("""
-        usage: MeliFunctions.Bench intake [options]
+        usage: MeliFunctions.Bench intake [options]   webhook ACK latency (docs/benchmarks.md)
+               MeliFunctions.Bench stock [options]    stock reconcile rate (docs/stock.md, docs/benchmarks.md)
           --duration <s>         seconds per fixed rate (default 60)
           --rates <list>         fixed rates, notifications/s (default 200,500,1000)
           --step-duration <s>    seconds per step of the sustained-rate search (default 20)
