@@ -1,5 +1,6 @@
 using MeliFunctions.Hosting;
 using MeliFunctions.Queueing;
+using MeliFunctions.Server.Fraud;
 using MeliFunctions.Server.Http;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Storage;
@@ -37,6 +38,7 @@ public static class MeliServer
             sp.GetRequiredService<ILogger<QueuePump>>()));
         }
 
+        builder.Services.AddMeliFraudDriver(builder.Configuration);
         if (builder.Configuration.GetValue("Server:TimersEnabled", true))
         {
             builder.Services.AddHostedService<Timers.CronRunner>();

@@ -1,3 +1,4 @@
+using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
@@ -6,6 +7,7 @@ using MeliFunctions.Queueing;
 using MeliFunctions.SellerActions;
 using MeliFunctions.Stock;
 using MeliFunctions.Storage;
+using MeliFunctions.Sweeps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -67,6 +69,8 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<HealthReport>();
         services.AddMeliStock(configuration);
+        services.AddMeliSweeps(configuration);
+        services.AddMeliFraud(configuration);
         services.AddMeliSellerActions(configuration);
         return services;
     }

@@ -25,6 +25,7 @@ public sealed class NotificationIntake(
     ILogger<NotificationIntake> logger)
 {
     private readonly long _appId = long.Parse(meli.Value.AppId, System.Globalization.CultureInfo.InvariantCulture);
+    private readonly Azure.Storage.Queues.QueueClient _queue = storage.Queue(StorageNames.NotificationsQueue);
     private readonly HashSet<System.Net.IPAddress>? _allowList = options.Value.AllowList();
     private readonly byte[]? _secret = string.IsNullOrEmpty(options.Value.CallbackSecret) ? null : System.Text.Encoding.UTF8.GetBytes(options.Value.CallbackSecret);
 
@@ -111,9 +112,15 @@ public sealed class NotificationIntake(
 
         try
         {
-            await storage.Queue(StorageNames.NotificationsQueue).SendMessageAsync(message.ToJson(), cancellationToken);
+            await _queue.SendMessageAsync(message.ToJson(), cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller hung up: nobody reads this answer, and Mercado Libre retries what it did not get a 200 for.
+            logger.LogDebug("Caller went away while {Resource} for seller {SellerId} was being queued", notification.Resource, notification.UserId);
+            return ApiResponse.Error(499, "client_closed", "The caller closed the request.");
+        }
+        catch (Exception ex)
         {
             metrics.NotificationRefused("enqueue_failed");
             logger.LogError(ex, "Could not enqueue the notification {Resource} for seller {SellerId}; answering 503 so Mercado Libre retries", notification.Resource, notification.UserId);

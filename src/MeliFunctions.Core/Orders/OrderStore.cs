@@ -98,6 +98,13 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 }
 
                 var replacement = ToEntity(sellerId, orderId, order, fetchStartedAt, current.Version + 1, stillMissing);
+                if (current.Held)
+                {
+                    // A hold outlives new versions of the order: only its owner releases it (SetHoldAsync).
+                    replacement["Held"] = true;
+                    replacement["HoldReason"] = current.HoldReason;
+                }
+
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
@@ -161,6 +168,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             e.ETag)
         {
             PackId = e.GetString("PackId"),
+            Held = e.GetBoolean("Held") ?? false,
+            HoldReason = e.GetString("HoldReason"),
             Shipping = e.GetDouble("TotalAmountWithShipping") is { } total
                 ? new OrderShipping(
                     e.GetInt64("ShipmentId"),
@@ -192,12 +201,44 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             ["TaxesConversionRatio"] = shipping.TaxesConversionRatio is { } ratio ? (double)ratio : null,
             ["ShipmentError"] = shipping.Error,
         };
+        for (var etag = read.ETag; ;)
+        {
+            try
+            {
+                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412)
+            {
+                // Only a new version of the order makes this shipment read stale; a hold set meanwhile does not.
+                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
+                if (now is null || now.Version != read.Version)
+                {
+                    return false;
+                }
+
+                etag = now.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds (or releases) a stored order: one merge of two properties, so it is fast and never
+    /// touches MeLi's JSON. False if the order is not stored.
+    /// </summary>
+    public async Task<bool> SetHoldAsync(string sellerId, long orderId, bool held, string? reason, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(sellerId, Key(orderId)) { ["Held"] = held, ["HoldReason"] = held ? reason : null };
         try
         {
-            await Orders.UpdateEntityAsync(patch, read.ETag, TableUpdateMode.Merge, cancellationToken);
+            await Orders.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        catch (RequestFailedException ex) when (ex.Status is 404)
         {
             return false;
         }

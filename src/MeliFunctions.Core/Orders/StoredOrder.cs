@@ -21,6 +21,11 @@ public sealed record StoredOrder(
     /// <summary>MeLi's <c>pack_id</c>: orders of one cart share it (and one shipment).</summary>
     public string? PackId { get; init; }
 
+    /// <summary>Held: nothing of ours (labels, picking, exports) may ship this order. <see cref="HoldReason"/> says why.</summary>
+    public bool Held { get; init; }
+
+    public string? HoldReason { get; init; }
+
     /// <summary>The shipment's status and cost and the total with shipping; null until read.</summary>
     public OrderShipping? Shipping { get; init; }
 
@@ -34,6 +39,8 @@ public sealed record StoredOrder(
             ["fetched_at"] = FetchedAt,
             ["synced_at"] = SyncedAt,
             ["version"] = Version,
+            ["held"] = Held,
+            ["hold_reason"] = HoldReason,
             ["missing_blocks"] = new JsonArray(MissingBlocks.Select(b => (JsonNode)JsonValue.Create(b)).ToArray()),
             ["pack_id"] = PackId,
             ["pack_order_ids"] = packOrderIds is null ? null : new JsonArray(packOrderIds.Select(id => (JsonNode)JsonValue.Create(id)).ToArray()),

@@ -36,9 +36,20 @@ public static class StorageNames
     /// <summary>Seller actions recorded with their order: PartitionKey = order id, RowKey = the Idempotency-Key.</summary>
     public const string OrderActionsTable = "OrderActions";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SellerActionsTable, OrderActionsTable];
+    /// <summary>Sweep and backfill state: per seller (PartitionKey = seller id) the watermarks, cursors and leases; the runs; the missed feeds replayed.</summary>
+    public const string SweepStateTable = "SweepState";
 
-    public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
+    /// <summary>Fraud cases, one per order: PartitionKey = seller id, RowKey = order id.</summary>
+    public const string FraudCasesTable = "FraudCases";
+
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable, FraudCasesTable, SellerActionsTable, OrderActionsTable];
+
+    /// <summary>The fraud flow's steps, waits (visibility delays) and wake-ups.</summary>
+    public const string FraudStepsQueue = "fraud-steps";
+
+    public const string FraudStepsPoisonQueue = FraudStepsQueue + "-poison";
+
+    public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue, FraudStepsQueue, FraudStepsPoisonQueue];
 
     public static string PoisonQueueFor(string queue) => queue + "-poison";
 }

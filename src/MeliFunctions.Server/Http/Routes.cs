@@ -4,6 +4,7 @@ using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
+using MeliFunctions.Server.Fraud;
 using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Server.Http;
@@ -30,6 +31,8 @@ public static class Routes
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
         managed.MapStockRoutes();
+        managed.MapSweepRoutes();
+        managed.MapFraudRoutes();
         managed.MapSellerActionRoutes();
     }
 

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using MeliFunctions.MercadoLibre;
+using MeliFunctions.Notifications;
+using MeliFunctions.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace MeliFunctions.Sweeps;
+
+/// <summary>One page of an order search: what it listed and MeLi's <c>paging.total</c>.</summary>
+public sealed record OrderPage(IReadOnlyList<ListedOrder> Orders, int Count, int? Total);
+
+/// <summary>How a page was handled: orders queued, and whether the budget ran out before the page was done.</summary>
+public sealed record PageOutcome(int Queued, bool BudgetExhausted);
+
+/// <summary>
+/// What the sweeps and the backfill share: read a page of <c>/orders/search</c>, compare it with
+/// the stored rows (one range query, no GET per order), and queue for the order sync, on the same
+/// <c>meli-notifications</c> queue the webhook writes, what the store lacks or holds older. The
+/// order sync does every write, so its rules (newer only, ETag, coalescing) hold for sweeps too.
+/// </summary>
+public sealed class OrderPages(MeliApiClient meli, StorageClients storage, ISweepHooks hooks, TimeProvider time, ILogger<OrderPages> logger)
+{
+    public async Task<OrderPage> ReadAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken)
+    {
+        var json = await meli.GetJsonAsync(sellerId, operation, relativeUrl, cancellationToken);
+        var results = json?["results"] as JsonArray ?? [];
+        var listed = results.Select(ListedOrder.From).OfType<ListedOrder>().ToList();
+        int? total = json?["paging"]?["total"] is JsonValue t && t.TryGetValue<int>(out var n) ? n : null;
+        return new OrderPage(listed, results.Count, total);
+    }
+
+    /// <summary>
+    /// Queues the page's orders the store is behind on; <paramref name="step"/> names the page for the hooks.
+    /// With <paramref name="createdBefore"/>, orders created at or after it are left to their notifications.
+    /// </summary>
+    public async Task<PageOutcome> QueueBehindAsync(
+        SweepStep step, IReadOnlyList<ListedOrder> listed, string origin, SweepBudget budget, CancellationToken cancellationToken, DateTimeOffset? createdBefore = null)
+    {
+        await hooks.OnStepAsync(step with { Point = "page_read", QueuedInPage = 0 }, cancellationToken);
+        var stamps = await StampsAsync(step.SellerId, listed.Select(o => o.OrderId), cancellationToken);
+        var queued = 0;
+        foreach (var order in listed)
+        {
+            if (createdBefore is { } before && order.DateCreated >= before)
+            {
+                continue;
+            }
+
+            if (!SweepRules.StoreIsBehind(stamps.GetValueOrDefault(order.OrderId), order))
+            {
+                continue;
+            }
+
+            if (!await budget.TrySpendAsync(1, cancellationToken))
+            {
+                return new PageOutcome(queued, BudgetExhausted: true);
+            }
+
+            // Sent = MeLi's last_updated: a fetch that began after it already shows this change, so a
+            // copy of this message (a page handled again after a crash) is answered without a GET.
+            await QueueAsync(step.SellerId, order.OrderId, origin, order.LastUpdated, cancellationToken);
+            queued++;
+            logger.LogDebug("Order {OrderId} of seller {SellerId} queued by the {Kind} sweep", order.OrderId, step.SellerId, step.Kind);
+            await hooks.OnStepAsync(step with { Point = "order_queued", QueuedInPage = queued }, cancellationToken);
+        }
+
+        await hooks.OnStepAsync(step with { Point = "page_done", QueuedInPage = queued }, cancellationToken);
+        return new PageOutcome(queued, BudgetExhausted: false);
+    }
+
+    /// <summary>Puts an order on the order sync's queue, as a notification with <paramref name="origin"/>.</summary>
+    public async Task QueueAsync(string sellerId, long orderId, string origin, DateTimeOffset? sent, CancellationToken cancellationToken)
+    {
+        var message = new NotificationMessage
+        {
+            SellerId = sellerId,
+            Resource = $"/orders/{orderId}",
+            Topic = NotificationTopics.OrdersV2,
+            Sent = sent,
+            Received = time.GetUtcNow(),
+            Origin = origin,
+        };
+        await storage.Queue(StorageNames.NotificationsQueue).SendMessageAsync(message.ToJson(), cancellationToken);
+    }
+
+    /// <summary>The stored <c>LastUpdated</c> and <c>Status</c> of these orders, read with one range query over the seller's partition.</summary>
+    private async Task<Dictionary<long, StoredStamp>> StampsAsync(string sellerId, IEnumerable<long> orderIds, CancellationToken cancellationToken)
+    {
+        var ids = orderIds.ToHashSet();
+        var stamps = new Dictionary<long, StoredStamp>();
+        if (ids.Count == 0)
+        {
+            return stamps;
+        }
+
+        var (low, high) = SweepRules.KeyRange(ids);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and RowKey ge {low} and RowKey le {high}");
+        var orders = storage.Table(StorageNames.OrdersTable);
+        await foreach (var e in orders.QueryAsync<TableEntity>(filter, select: ["RowKey", "LastUpdated", "Status"], cancellationToken: cancellationToken))
+        {
+            if (long.TryParse(e.RowKey, System.Globalization.CultureInfo.InvariantCulture, out var id) && ids.Contains(id))
+            {
+                stamps[id] = new StoredStamp(e.GetDateTimeOffset("LastUpdated"), e.GetString("Status"));
+            }
+        }
+
+        return stamps;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using MeliFunctions.MercadoLibre;
+using MeliFunctions.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MeliFunctions.Sweeps;
+
+/// <summary>
+/// The pending sweep for one seller, under the seller's <c>sweep</c> lease:
+/// (a) orders MeLi still has as pending (<c>/orders/search/pending</c>, else <c>order.status</c> filters);
+/// (b) orders changed since the last sweep (<c>order.date_last_updated.from</c> = last start less the
+/// overlap, cut to the hour), paged to the end with a cursor saved after each page;
+/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>.
+/// (a) and (b) queue only what the store lacks or holds older; (d) queues a refetch.
+/// </summary>
+public sealed class PendingSweep(
+    OrderPages pages,
+    SweepStateStore state,
+    StorageClients storage,
+    IOptions<SweepOptions> options,
+    TimeProvider time,
+    ILogger<PendingSweep> logger)
+{
+    public const string Origin = "sweep";
+    public const string StuckOrigin = "sweep_stuck";
+
+    public async Task<JsonObject> SweepSellerAsync(string sellerId, string runId, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId, ["RunId"] = runId });
+        var report = new JsonObject { ["seller_id"] = sellerId };
+        var row = await state.TryLeaseAsync(sellerId, SweepStateStore.SweepRow, runId, cancellationToken);
+        if (row is null)
+        {
+            logger.LogInformation("Sweep of seller {SellerId} skipped: another run holds its lease", sellerId);
+            report["status"] = "busy";
+            return report;
+        }
+
+        var o = options.Value;
+        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        try
+        {
+            var exhausted = await PendingAsync(sellerId, budget, report, cancellationToken)
+                || await ChangedAsync(sellerId, row, budget, report, cancellationToken)
+                || await StuckAsync(sellerId, budget, report, cancellationToken);
+            report["status"] = exhausted ? "budget_exhausted" : "swept";
+            row["LastRunId"] = runId;
+            row["LastRunAt"] = time.GetUtcNow();
+            row["LastResult"] = report["status"]!.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not SweepLeaseLostException)
+        {
+            logger.LogError(ex, "Sweep of seller {SellerId} failed; the next run resumes from the saved cursor", sellerId);
+            report["status"] = "failed";
+            report["error"] = ex.Message;
+            row["LastResult"] = "failed";
+        }
+        finally
+        {
+            report["requests"] = budget.Spent;
+            await state.ReleaseAsync(row, CancellationToken.None);
+        }
+
+        logger.LogInformation("Sweep of seller {SellerId}: {Status}, {Requests} requests", sellerId, report["status"]?.GetValue<string>(), budget.Spent);
+        return report;
+    }
+
+    /// <summary>(a) Orders MeLi lists as pending: queue those the store is behind on. True when the budget ran out.</summary>
+    private async Task<bool> PendingAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.PageSize;
+        var source = "pending";
+        int listed = 0, queued = 0, page = 0;
+        for (var offset = 0; ; page++)
+        {
+            if (!await budget.TrySpendAsync(1, cancellationToken))
+            {
+                Write(report, "pending", source, page, listed, queued);
+                return true;
+            }
+
+            OrderPage result;
+            try
+            {
+                result = await pages.ReadAsync(sellerId, "orders.search_pending", PendingUrl(sellerId, source, offset, limit), cancellationToken);
+            }
+            catch (MeliApiException ex) when (source == "pending" && ex.Status is 400 or 404 or 405)
+            {
+                // /orders/search/pending is in the older docs only: ask for the same statuses with order.status.
+                logger.LogInformation("Seller {SellerId}: /orders/search/pending answered {Status}; using order.status filters", sellerId, ex.Status);
+                source = "status_filter";
+                offset = 0;
+                page = -1;
+                continue;
+            }
+
+            var outcome = await pages.QueueBehindAsync(new SweepStep("pending", sellerId, page, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
+            listed += result.Orders.Count;
+            queued += outcome.Queued;
+            offset += result.Count;
+            if (outcome.BudgetExhausted || result.Count < limit || (result.Total is { } total && offset >= total))
+            {
+                Write(report, "pending", source, page + 1, listed, queued);
+                return outcome.BudgetExhausted;
+            }
+        }
+    }
+
+    /// <summary>(b) Orders changed since the last sweep, resuming a window a crash left half read. True when the budget ran out.</summary>
+    private async Task<bool> ChangedAsync(string sellerId, TableEntity row, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        var resumed = row.GetDateTimeOffset("WindowFrom") is not null;
+        if (!resumed)
+        {
+            row["WindowFrom"] = SweepRules.ChangedFrom(row.GetDateTimeOffset("Watermark"), o.Overlap, now, o.FirstWindow);
+            row["WindowStartedAt"] = now;
+            row["WindowOffset"] = 0;
+            await state.CommitAsync(row, cancellationToken);
+        }
+
+        var from = row.GetDateTimeOffset("WindowFrom")!.Value;
+        var offset = row.GetInt32("WindowOffset") ?? 0;
+        var changed = new JsonObject
+        {
+            ["from"] = SweepRules.FilterDate(from),
+            ["resumed_at_offset"] = resumed ? offset : null,
+        };
+        report["changed"] = changed;
+        int listed = 0, queued = 0, pagesRead = 0;
+        while (true)
+        {
+            if (!await budget.TrySpendAsync(1, cancellationToken))
+            {
+                break;
+            }
+
+            var url = $"orders/search?seller={sellerId}&order.date_last_updated.from={Uri.EscapeDataString(SweepRules.FilterDate(from))}&sort=date_asc&offset={offset}&limit={o.PageSize}";
+            var result = await pages.ReadAsync(sellerId, "orders.search_changed", url, cancellationToken);
+            var outcome = await pages.QueueBehindAsync(new SweepStep("changed", sellerId, pagesRead, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
+            listed += result.Orders.Count;
+            queued += outcome.Queued;
+            if (outcome.BudgetExhausted)
+            {
+                // The page is not done: the cursor stays before it, the next run reads it again.
+                break;
+            }
+
+            pagesRead++;
+            offset += result.Count;
+            row["WindowOffset"] = offset;
+            if (result.Count < o.PageSize || (result.Total is { } total && offset >= total))
+            {
+                // The whole window is read. Orders can only enter a window with no upper bound (a
+                // change moves last_updated forward), so offsets shift towards re-reads, never skips;
+                // what changed during the walk is after the window's start, and the next window holds it.
+                row["Watermark"] = row.GetDateTimeOffset("WindowStartedAt");
+                row.Remove("WindowFrom");
+                row.Remove("WindowStartedAt");
+                row.Remove("WindowOffset");
+                await state.CommitAsync(row, cancellationToken);
+                changed["pages"] = pagesRead;
+                changed["listed"] = listed;
+                changed["queued"] = queued;
+                changed["completed"] = true;
+                return false;
+            }
+
+            await state.CommitAsync(row, cancellationToken);
+        }
+
+        changed["pages"] = pagesRead;
+        changed["listed"] = listed;
+        changed["queued"] = queued;
+        changed["completed"] = false;
+        return true;
+    }
+
+    /// <summary>(d) Stored orders in a non-final status not fetched for a while: fetch them again. True when the budget ran out.</summary>
+    private async Task<bool> StuckAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - options.Value.StuckAfter;
+        var statuses = string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => $"Status eq '{s}'"));
+        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FetchedAt lt {before}")} and ({statuses})";
+        var queued = 0;
+        var exhausted = false;
+        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (!await budget.TrySpendAsync(1, cancellationToken))
+            {
+                exhausted = true;
+                break;
+            }
+
+            var orderId = long.Parse(e.RowKey, CultureInfo.InvariantCulture);
+            // No Sent: the message is never answered by an earlier fetch, it always GETs.
+            await pages.QueueAsync(sellerId, orderId, StuckOrigin, sent: null, cancellationToken);
+            logger.LogInformation("Order {OrderId} of seller {SellerId} is stuck in a non-final status; refetch queued", orderId, sellerId);
+            queued++;
+        }
+
+        report["stuck"] = new JsonObject { ["queued"] = queued };
+        return exhausted;
+    }
+
+    private static string PendingUrl(string sellerId, string source, int offset, int limit) => source == "pending"
+        ? $"orders/search/pending?seller={sellerId}&offset={offset}&limit={limit}"
+        : $"orders/search?seller={sellerId}&order.status={string.Join(',', SweepRules.PendingStatuses)}&offset={offset}&limit={limit}";
+
+    private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued) =>
+        report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued };
+}

@@ -1,0 +1,82 @@
+using MeliFunctions.Fraud;
+using MeliFunctions.Queueing;
+using MeliFunctions.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MeliFunctions.Server.Fraud;
+
+/// <summary>
+/// The Server's driver of the fraud flow, over the <c>fraud-steps</c> queue: each message advances
+/// one case by one step (claimed under the case's ETag) and sends the next message; a wait is a
+/// message sent with a visibility delay (one per deadline); an order change sends a wake message.
+/// A message is deleted only after its step is recorded, so a crash anywhere resumes from the case.
+/// </summary>
+public sealed class FraudStepDriver(
+    FraudCaseRunner runner,
+    StorageClients storage,
+    PoisonQueue poison,
+    IOptions<FraudOptions> options,
+    IOptions<RetryOptions> retry,
+    TimeProvider time,
+    ILogger<FraudStepDriver> logger)
+{
+    /// <summary>A timer message arrives this much after its deadline, so the deadline has passed on every clock.</summary>
+    private static readonly TimeSpan TimerMargin = TimeSpan.FromMilliseconds(250);
+
+    public async Task<WorkOutcome> ProcessAsync(string text, long dequeueCount, CancellationToken cancellationToken)
+    {
+        if (FraudMessage.TryParse(text) is not { } message)
+        {
+            var parked = WorkOutcome.Park("not a fraud-steps message (seller_id and order_id required)", "unreadable_message");
+            await poison.ParkAsync(StorageNames.FraudStepsQueue, text, parked, dequeueCount, cancellationToken);
+            return parked;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = message.SellerId, ["OrderId"] = message.OrderId });
+        var decision = await runner.DecideAsync(message.SellerId, message.OrderId, cancellationToken);
+        if (decision is null || decision.IsFinished)
+        {
+            return WorkOutcome.Completed(decision is null ? "no case" : $"case is {FraudNames.Of(decision.State)}");
+        }
+
+        if (decision.WaitUntil is { } until)
+        {
+            if (!await runner.WakeRecordedAsync(message.SellerId, message.OrderId, until, cancellationToken))
+            {
+                var delay = until - time.GetUtcNow() + TimerMargin;
+                await SendAsync(message with { Kind = FraudMessage.Timer }, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, cancellationToken);
+                await runner.RecordWakeAsync(message.SellerId, message.OrderId, until, cancellationToken);
+                logger.LogInformation("Fraud case of order {OrderId}: {State} until {Until}", message.OrderId, FraudNames.Of(decision.State), until);
+            }
+
+            return WorkOutcome.Completed($"waiting until {until:O}");
+        }
+
+        var step = decision.Step!.Value;
+        try
+        {
+            await runner.RunStepAsync(message.SellerId, message.OrderId, step, cancellationToken);
+        }
+        catch (FraudCaseBusyException busy)
+        {
+            var wait = busy.Until - time.GetUtcNow();
+            return WorkOutcome.Retry(busy.Message, wait > TimeSpan.FromMilliseconds(200) ? wait : TimeSpan.FromMilliseconds(200));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (dequeueCount < options.Value.MaxStepAttempts)
+            {
+                return WorkOutcome.Retry($"{FraudNames.Of(step)}: {ex.Message}", retry.Value.Backoff(dequeueCount));
+            }
+
+            logger.LogError("Fraud case of order {OrderId} of seller {SellerId}: {Step} failed {Attempts} times; manual_review", message.OrderId, message.SellerId, FraudNames.Of(step), dequeueCount);
+            await runner.GiveUpAsync(message.SellerId, message.OrderId, step, $"failed {dequeueCount} times, last: {ex.Message}", cancellationToken);
+        }
+
+        await SendAsync(message with { Kind = FraudMessage.Step }, TimeSpan.Zero, cancellationToken);
+        return WorkOutcome.Completed(FraudNames.Of(step));
+    }
+
+    private async Task SendAsync(FraudMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
+        await storage.Queue(StorageNames.FraudStepsQueue).SendMessageAsync(message.ToJson(), delay, cancellationToken: cancellationToken);
+}
