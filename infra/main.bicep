@@ -49,6 +49,16 @@ param fraudMeliCancelWait string = '00:30:00'
 @description('How long the fraud flow waits for `cancelled` after cancelling, before manual review (TimeSpan).')
 param fraudCancelConfirmWait string = '06:00:00'
 
+@description('The reason the fraud flow gives Mercado Libre when it cancels as the seller (feedback fulfilled:false).')
+@allowed([ 'DUBIOUS_BUYER', 'OUT_OF_STOCK', 'SELLER_REGRETS', 'UNAVAILABLE_PRODUCT' ])
+param fraudCancelReason string = 'DUBIOUS_BUYER'
+
+@description('Also put a fraud order\'s buyer on the seller\'s order_blacklist.')
+param fraudBlacklistBuyer bool = false
+
+@description('Give positive feedback automatically when an order is delivered (once per order).')
+param autoFeedbackOnDelivered bool = false
+
 // ---- Scale and access -------------------------------------------------------------------------
 
 @minValue(40)
@@ -169,6 +179,9 @@ var productSettings = {
   PendingSweepSchedule: pendingSweepSchedule
   Fraud__MeliCancelWait: fraudMeliCancelWait
   Fraud__CancelConfirmWait: fraudCancelConfirmWait
+  Fraud__CancelReason: fraudCancelReason
+  Fraud__BlacklistBuyer: string(fraudBlacklistBuyer)
+  SellerActions__AutoFeedbackOnDelivered: string(autoFeedbackOnDelivered)
 }
 
 // What the Functions host and the platform read.

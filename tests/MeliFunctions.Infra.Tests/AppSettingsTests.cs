@@ -28,6 +28,9 @@ public class AppSettingsTests
         "PendingSweepSchedule",
         "Fraud__MeliCancelWait",
         "Fraud__CancelConfirmWait",
+        "Fraud__CancelReason",
+        "Fraud__BlacklistBuyer",
+        "SellerActions__AutoFeedbackOnDelivered",
     ];
 
     private static string Platform(string name) => BicepAppSettings.Platform.GetProperty(name).GetString()!;

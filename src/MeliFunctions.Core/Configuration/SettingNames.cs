@@ -18,6 +18,9 @@ public static class SettingNames
     public const string PendingSweepSchedule = "PendingSweepSchedule";
     public const string FraudMeliCancelWait = "Fraud__MeliCancelWait";
     public const string FraudCancelConfirmWait = "Fraud__CancelConfirmWait";
+    public const string FraudCancelReason = "Fraud__CancelReason";
+    public const string FraudBlacklistBuyer = "Fraud__BlacklistBuyer";
+    public const string AutoFeedbackOnDelivered = "SellerActions__AutoFeedbackOnDelivered";
     public const string ServerApiKey = "Server__ApiKey";
 
     /// <summary>Settings that both hosts read (the Server-only key is listed apart).</summary>
@@ -25,6 +28,7 @@ public static class SettingNames
     [
         TaskHub, MeliApiBaseUrl, MeliAuthBaseUrl, MeliAppId, MeliClientSecret, MeliRedirectUri,
         StockReconcileSchedule, PendingSweepSchedule, FraudMeliCancelWait, FraudCancelConfirmWait,
+        FraudCancelReason, FraudBlacklistBuyer, AutoFeedbackOnDelivered,
     ];
 
     /// <summary>Settings only the Server host reads (Functions keys do this job in the App).</summary>
