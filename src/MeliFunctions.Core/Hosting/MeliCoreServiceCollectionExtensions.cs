@@ -68,6 +68,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<HealthReport>();
         services.AddMeliStock(configuration);
         services.AddMeliSweeps(configuration);
+        Operations.OperationsServiceCollectionExtensions.AddMeliOperations(services);
         return services;
     }
 

@@ -15,6 +15,9 @@ public static class StorageNames
     /// <summary>Order id to seller id, so an order can be found by its id alone.</summary>
     public const string OrderIndexTable = "OrderIndex";
 
+    /// <summary>The search index: PartitionKey = seller id, RowKey = <c>{sort date}_{order id}</c> (sort date = date_closed, else date_created), with the filter columns.</summary>
+    public const string OrdersByDateTable = "OrdersByDate";
+
     /// <summary>Connected sellers and their OAuth tokens: PartitionKey = "seller", RowKey = seller id.</summary>
     public const string SellersTable = "Sellers";
 
@@ -33,7 +36,7 @@ public static class StorageNames
     /// <summary>Sweep and backfill state: per seller (PartitionKey = seller id) the watermarks, cursors and leases; the runs; the missed feeds replayed.</summary>
     public const string SweepStateTable = "SweepState";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable];
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, OrdersByDateTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable];
 
     public static IReadOnlyList<string> Queues { get; } = [NotificationsQueue, NotificationsPoisonQueue];
 

@@ -31,6 +31,7 @@ public static class Routes
             (await orders.GetAsync(orderId, ct)).ToResult());
         managed.MapStockRoutes();
         managed.MapSweepRoutes();
+        managed.MapOperationsRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
