@@ -1,6 +1,9 @@
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using MeliFunctions.Hosting;
 using MeliFunctions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,6 +13,22 @@ builder.ConfigureFunctionsWebApplication();
 // The queue settings Core needs (maxDequeueCount...) come from the same host.json the Functions host reads.
 builder.Configuration.AddJsonFile("host.json", optional: true);
 builder.Services.AddMeliCore(builder.Configuration);
+
+// Traces and metrics: the worker's invocation spans joined to the host's, and in Azure to Application Insights.
+var telemetry = builder.Services.AddMeliTelemetry(builder.Configuration, "MeliFunctions.App").UseFunctionsWorkerDefaults();
+if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+{
+    telemetry.UseAzureMonitorExporter(options =>
+    {
+        // Entra-only ingestion ("ClientId=<id>;Authorization=AAD"): the app's user-assigned identity signs in.
+        var auth = builder.Configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] ?? "";
+        var clientId = auth.Split(';').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim() == "ClientId")?[1].Trim();
+        if (!string.IsNullOrEmpty(clientId))
+        {
+            options.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        }
+    });
+}
 
 var app = builder.Build();
 await app.Services.GetRequiredService<StorageInitializer>().EnsureCreatedAsync(CancellationToken.None);

@@ -4,6 +4,7 @@ using MeliFunctions.Server.Fraud;
 using MeliFunctions.Server.Http;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Storage;
+using OpenTelemetry.Trace;
 
 namespace MeliFunctions.Server;
 
@@ -25,6 +26,8 @@ public static class MeliServer
         configure?.Invoke(builder);
 
         builder.Services.AddMeliCore(builder.Configuration);
+        builder.Services.AddMeliTelemetry(builder.Configuration, "MeliFunctions.Server")
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(http => http.Filter = context => context.Request.Path.StartsWithSegments("/api")));
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddHostedService<StorageStartup>();
         if (builder.Configuration.GetValue("Server:PumpEnabled", true))
@@ -45,6 +48,10 @@ public static class MeliServer
         }
 
         var app = builder.Build();
+        // The operator's page (wwwroot, embedded in this assembly) at /.
+        var page = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(MeliServer).Assembly, "MeliFunctions.Server.wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
         app.MapMeliRoutes();
         return app;
     }

@@ -72,6 +72,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddMeliSweeps(configuration);
         services.AddMeliFraud(configuration);
         services.AddMeliSellerActions(configuration);
+        Operations.OperationsServiceCollectionExtensions.AddMeliOperations(services);
         return services;
     }
 

@@ -33,6 +33,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
 
     private TableClient Index => storage.Table(StorageNames.OrderIndexTable);
 
+    private readonly OrderSearchIndex _search = new(storage);
+
     public async Task<StoredOrder?> GetAsync(string sellerId, long orderId, CancellationToken cancellationToken)
     {
         var response = await Orders.GetEntityIfExistsAsync<TableEntity>(sellerId, Key(orderId), cancellationToken: cancellationToken);
@@ -86,6 +88,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 {
                     var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, stillMissing);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
+                    await _search.WriteAsync(sellerId, orderId, order, null, cancellationToken);
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -94,6 +97,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     var fetchedAt = fetchStartedAt > current.FetchedAt ? fetchStartedAt : current.FetchedAt;
                     var patch = new TableEntity(sellerId, Key(orderId)) { ["FetchedAt"] = fetchedAt };
                     var patched = await Orders.UpdateEntityAsync(patch, current.ETag, TableUpdateMode.Merge, cancellationToken);
+                    // Rewrites the search row as stored: repairs one a crash between the two writes left out.
+                    await _search.WriteAsync(sellerId, orderId, previous!, null, cancellationToken);
                     return new UpsertResult(UpsertOutcome.NotNewer, current with { FetchedAt = fetchedAt, ETag = patched.Headers.ETag ?? current.ETag }, previous);
                 }
 
@@ -106,6 +111,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 }
 
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                await _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken);
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)

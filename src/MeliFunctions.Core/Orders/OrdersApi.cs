@@ -3,8 +3,12 @@ using MeliFunctions.Hosting;
 namespace MeliFunctions.Orders;
 
 /// <summary>The read side of the Orders table for operators and other systems.</summary>
-public sealed class OrdersApi(OrderStore store, IEnumerable<IOrderApiSection> sections)
+public sealed class OrdersApi(OrderStore store, OrderSearch search, IEnumerable<IOrderApiSection> sections)
 {
+    /// <summary><c>GET /api/orders?seller=...</c>: MeLi's order search over the stored orders (see <see cref="OrderSearch"/>).</summary>
+    public Task<ApiResponse> SearchAsync(IReadOnlyDictionary<string, string?> query, CancellationToken cancellationToken) =>
+        search.SearchAsync(query, cancellationToken);
+
     /// <summary><c>GET /api/orders/{orderId}</c>: MeLi's order at the root, our sync metadata under <c>_sync</c>.</summary>
     public async Task<ApiResponse> GetAsync(string orderId, CancellationToken cancellationToken)
     {

@@ -15,6 +15,9 @@ public static class StorageNames
     /// <summary>Order id to seller id, so an order can be found by its id alone.</summary>
     public const string OrderIndexTable = "OrderIndex";
 
+    /// <summary>The search index: PartitionKey = seller id, RowKey = <c>{sort date}_{order id}</c> (sort date = date_closed, else date_created), with the filter columns.</summary>
+    public const string OrdersByDateTable = "OrdersByDate";
+
     /// <summary>Connected sellers and their OAuth tokens: PartitionKey = "seller", RowKey = seller id.</summary>
     public const string SellersTable = "Sellers";
 
@@ -42,7 +45,7 @@ public static class StorageNames
     /// <summary>Fraud cases, one per order: PartitionKey = seller id, RowKey = order id.</summary>
     public const string FraudCasesTable = "FraudCases";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable, FraudCasesTable, SellerActionsTable, OrderActionsTable];
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, OrdersByDateTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable, FraudCasesTable, SellerActionsTable, OrderActionsTable];
 
     /// <summary>The fraud flow's steps, waits (visibility delays) and wake-ups.</summary>
     public const string FraudStepsQueue = "fraud-steps";

@@ -34,6 +34,7 @@ public static class Routes
         managed.MapSweepRoutes();
         managed.MapFraudRoutes();
         managed.MapSellerActionRoutes();
+        managed.MapOperationsRoutes();
     }
 
     public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);

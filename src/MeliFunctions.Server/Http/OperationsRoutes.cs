@@ -1,0 +1,27 @@
+using MeliFunctions.Operations;
+using MeliFunctions.Orders;
+
+namespace MeliFunctions.Server.Http;
+
+/// <summary>The orders search and the operators' routes (management key required), each a call into Core.</summary>
+public static class OperationsRoutes
+{
+    public static void MapOperationsRoutes(this RouteGroupBuilder managed)
+    {
+        managed.MapGet("/orders", async (HttpRequest req, OrdersApi orders, CancellationToken ct) =>
+            (await orders.SearchAsync(Query(req), ct)).ToResult());
+
+        managed.MapGet("/admin/overview", async (HttpRequest req, OperationsOverview overview, CancellationToken ct) =>
+            (await overview.GetAsync(req.Query["seller"], req.Query["hours"], ct)).ToResult());
+
+        managed.MapGet("/admin/poison", async (PoisonAdmin poison, CancellationToken ct) =>
+            (await poison.ListAsync(ct)).ToResult());
+
+        managed.MapPost("/admin/poison/{messageId}/requeue", async (string messageId, PoisonAdmin poison, CancellationToken ct) =>
+            (await poison.RequeueAsync(messageId, ct)).ToResult());
+    }
+
+    /// <summary>The query string, one value per name (a repeated name keeps its values comma-joined, as MeLi's lists).</summary>
+    public static IReadOnlyDictionary<string, string?> Query(HttpRequest req) =>
+        req.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString(), StringComparer.Ordinal);
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MeliFunctions.Hosting;
+using MeliFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace MeliFunctions.Tests.Operations;
+
+/// <summary>Keeps every span the Server's tracer provider exports (a processor added to the product's own OpenTelemetry setup).</summary>
+public sealed class SpanCollector : BaseProcessor<Activity>
+{
+    public ConcurrentQueue<Activity> Spans { get; } = new();
+
+    public override void OnEnd(Activity data) => Spans.Enqueue(data);
+}
+
+/// <summary>A world whose Server's OpenTelemetry tracer provider also hands its spans to <see cref="Spans"/>.</summary>
+public sealed class TracedMeliWorld : MeliWorld
+{
+    public TracedMeliWorld()
+        : this(new SpanCollector())
+    {
+    }
+
+    private TracedMeliWorld(SpanCollector spans)
+        : base(new Dictionary<string, string?>(), builder => builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddProcessor(spans))) =>
+        Spans = spans;
+
+    public SpanCollector Spans { get; }
+}
+
+/// <summary>One notification, one trace: the webhook request, the queued message's order sync and the MeLi GET it made.</summary>
+public sealed class TraceTests(TracedMeliWorld world) : IClassFixture<TracedMeliWorld>
+{
+    [Fact]
+    public async Task One_notification_yields_one_connected_trace()
+    {
+        var seller = await world.ConnectSellerAsync("TIENDA_TRAZA");
+        var (orderId, _) = await world.CreatePaidOrderAsync(seller);
+        await world.WaitForStoredOrderAsync(orderId);
+        var port = world.Server.BaseUrl.Port;
+
+        // Spans end after the work they time: wait until one sync of this order has its whole chain.
+        var chain = await world.EventuallyAsync(
+            () => Task.FromResult(FindChain(world.Spans.Spans.ToArray(), orderId, port)),
+            found => found is not null,
+            "a webhook span, its order.sync span and the MeLi GET under it");
+        var (webhook, sync, meliGet) = chain!.Value;
+
+        Assert.Equal(ActivityKind.Server, webhook.Kind);
+        Assert.Equal("/api/notifications", webhook.GetTagItem("url.path"));
+        Assert.Equal(MeliMetrics.Name, sync.Source.Name);
+        Assert.Equal(ActivityKind.Consumer, sync.Kind);
+        Assert.Equal(seller.ToString(), sync.GetTagItem("meli.seller_id"));
+        Assert.Equal(ActivityKind.Client, meliGet.Kind);
+        Assert.Equal("GET", meliGet.GetTagItem("http.request.method"));
+
+        // One trace, parent-linked: webhook -> (queue message) -> order.sync -> ... -> GET /orders/{id}.
+        Assert.Equal(webhook.TraceId, sync.TraceId);
+        Assert.Equal(webhook.TraceId, meliGet.TraceId);
+        Assert.Equal(webhook.SpanId, sync.ParentSpanId);
+        Assert.True(IsDescendant(meliGet, sync, world.Spans.Spans.ToArray()), "the MeLi GET is not under the order.sync span");
+    }
+
+    private static (Activity Webhook, Activity Sync, Activity MeliGet)? FindChain(Activity[] spans, long orderId, int serverPort)
+    {
+        var byId = spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+        foreach (var sync in spans.Where(s => s.OperationName == "order.sync" && (s.GetTagItem("meli.resource") as string) == $"/orders/{orderId}"))
+        {
+            if (!byId.TryGetValue(sync.ParentSpanId, out var webhook) ||
+                webhook.Kind != ActivityKind.Server ||
+                !Equals(webhook.GetTagItem("server.port"), serverPort))
+            {
+                continue;
+            }
+
+            var get = spans.FirstOrDefault(s =>
+                s.Kind == ActivityKind.Client &&
+                s.TraceId == sync.TraceId &&
+                (s.GetTagItem("url.full") as string)?.Contains($"/orders/{orderId}", StringComparison.Ordinal) == true &&
+                IsDescendant(s, sync, spans));
+            if (get is not null)
+            {
+                return (webhook, sync, get);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsDescendant(Activity span, Activity ancestor, Activity[] spans)
+    {
+        var byId = spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+        for (var current = span; current is not null;)
+        {
+            if (current.ParentSpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+
+            current = byId.GetValueOrDefault(current.ParentSpanId);
+        }
+
+        return false;
+    }
+}
