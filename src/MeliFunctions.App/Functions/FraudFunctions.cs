@@ -99,6 +99,11 @@ public sealed class FraudFunctions(FraudCaseRunner runner, FraudCasesApi cases)
     public async Task<string> FraudGiveUp([ActivityTrigger] FraudGiveUpInput input, CancellationToken cancellationToken) =>
         (await runner.GiveUpAsync(input.SellerId, input.OrderId, input.Step, input.Reason, cancellationToken)) is { } c ? FraudNames.Of(c.State) : "no case";
 
+    [Function("ListFraudCases")]
+    public async Task<IActionResult> ListFraudCases(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "fraud-cases")] HttpRequest req, CancellationToken cancellationToken) =>
+        (await cases.ListAsync(req.Query["seller"], cancellationToken)).ToResult();
+
     [Function("GetFraudCase")]
     public async Task<IActionResult> GetFraudCase(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "fraud-cases/{orderId}")] HttpRequest req, string orderId, CancellationToken cancellationToken) =>

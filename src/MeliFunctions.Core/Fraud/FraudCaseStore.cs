@@ -33,6 +33,18 @@ public sealed class FraudCaseStore(StorageClients storage)
         return null;
     }
 
+    /// <summary>A seller's cases (one partition), newest order first, at most <paramref name="max"/>.</summary>
+    public async Task<List<FraudCase>> ListAsync(string sellerId, int max, CancellationToken cancellationToken)
+    {
+        var list = new List<FraudCase>();
+        await foreach (var entity in Cases.QueryAsync<TableEntity>(e => e.PartitionKey == sellerId, cancellationToken: cancellationToken))
+        {
+            list.Add(FromEntity(entity));
+        }
+
+        return list.OrderByDescending(c => c.OrderId).Take(max).ToList();
+    }
+
     /// <summary>Creates the case; false if the order already has one (one case per order).</summary>
     public async Task<bool> TryAddAsync(FraudCase c, CancellationToken cancellationToken)
     {

@@ -31,6 +31,8 @@ public static class FraudServerExtensions
     /// <summary><c>GET /api/fraud-cases/{orderId}</c> on the management group.</summary>
     public static RouteGroupBuilder MapFraudRoutes(this RouteGroupBuilder managed)
     {
+        managed.MapGet("/fraud-cases", async (HttpRequest req, FraudCasesApi cases, CancellationToken ct) =>
+            (await cases.ListAsync(req.Query["seller"], ct)).ToResult());
         managed.MapGet("/fraud-cases/{orderId}", async (string orderId, FraudCasesApi cases, CancellationToken ct) =>
             (await cases.GetAsync(orderId, ct)).ToResult());
         return managed;

@@ -128,6 +128,24 @@ public sealed class FraudFlowHoldTests(PatientWorld world) : IClassFixture<Patie
     }
 
     [Fact]
+    public async Task A_sellers_fraud_cases_are_listed_for_the_operators_page()
+    {
+        var seller = await world.ConnectSellerAsync("TIENDA_LISTA");
+        var fraudOrder = await world.CreateOrderAsync(seller, "me2", fraud: true);
+        var honestOrder = await world.CreateOrderAsync(seller, "me2", fraud: false);
+        await FraudWorld.EventuallyAsync(() => world.FraudCaseAsync(fraudOrder), c => c is not null, "the fraud case opened");
+        await FraudWorld.EventuallyAsync(() => world.StoredOrderAsync(honestOrder), o => o.ContainsKey("_sync"), "the honest order stored");
+
+        var list = JsonNode.Parse(await world.Server.Management.GetStringAsync($"api/fraud-cases?seller={seller}"))!.AsObject();
+
+        var listed = list["results"]!.AsArray().Select(c => c!["order_id"]!.GetValue<long>()).ToList();
+        Assert.Equal([fraudOrder], listed);
+        Assert.Equal(1, list["paging"]!["total"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await world.Server.Management.GetAsync("api/fraud-cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await world.Server.Http.GetAsync($"api/fraud-cases?seller={seller}")).StatusCode);
+    }
+
+    [Fact]
     public async Task GET_fraud_cases_needs_the_key_and_answers_404_without_a_case()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await world.Server.Http.GetAsync("api/fraud-cases/123")).StatusCode);
