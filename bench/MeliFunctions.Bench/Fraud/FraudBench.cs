@@ -23,8 +23,8 @@ public static class FraudBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int ordinary = 10_000, fraud = 100, seed = 42;
-        double rate = 20;
+        int ordinary = 2_000, fraud = 100, seed = 42;
+        double rate = 10;
         var writeDocs = true;
         for (var i = 0; i < args.Length; i++)
         {
@@ -38,7 +38,7 @@ public static class FraudBench
                 case "--no-docs": writeDocs = false; break;
                 default:
                     Console.Error.WriteLine("""
-                        usage: MeliFunctions.Bench fraud [--ordinary 10000] [--fraud 100] [--rate 20] [--seed 42] [--no-docs]
+                        usage: MeliFunctions.Bench fraud [--ordinary 2000] [--fraud 100] [--rate 10] [--seed 42] [--no-docs]
                           --ordinary <n>  ordinary orders
                           --fraud <n>     fraud-tagged orders, placed at random among them
                           --rate <r>      orders created per second in the sandbox (all kinds)
@@ -179,7 +179,7 @@ public static class FraudBench
             s.AppendLine().AppendLine("Method:").AppendLine();
             s.AppendLine("- `bench/MeliFunctions.Bench/Fraud/FraudBench.cs`: Azurite in memory (its own process, free ports), the MeLi sandbox and the Server (`MeliServer.Build`, queue pump on, timers off, default settings) in the bench's process, on loopback. One seller connected through the OAuth flow; 10 listings with plenty of stock.");
             s.AppendLine($"- {ordinary:N0} ordinary orders and {fraud} created with `\"fraud\": true` (tag `fraud_risk_detected`), shuffled (seed {seed}), created in the sandbox at {rate}/s (`paid`, Mercado Envios); the sandbox notifies the Server's webhook as MeLi does (`created_orders`, `orders_v2`, `items`, `shipments` per order), so the fraud orders wait in the same queue as everything else." +
-                (ordinary < 10_000 ? " Fewer than the issue's 10,000 ordinary orders, to keep the run short on this shared 2-core machine; `--ordinary` sets it." : ""));
+                (ordinary < 10_000 ? " Fewer than the issue's 10,000 ordinary orders, at a rate this shared 2-core machine sustains (see below); `--ordinary` and `--rate` set them." : ""));
             s.AppendLine("- Receipt: a bench middleware ahead of the Server's routes records when each `POST /api/notifications` reached the Server (the webhook's clock, microseconds before the intake stamps `received`); per order, the first order-topic notification answered 200.");
             s.AppendLine("- Hold stored: `OrderStore.SetHoldAsync` records no time and the Orders row's Timestamp is overwritten by the shipment write that follows, so the time is the fraud case's `hold` step (`GET /api/fraud-cases/{id}`), which the fraud observer writes right after the hold merge and one read of the case: it overstates the hold by that read. Every fraud order is then checked to show `_sync.held: true` on `GET /api/orders/{id}`. Same process, same clock for both ends.");
             s.AppendLine().AppendLine("| orders | fraud | rate | fraud cases / held | p50 | p99 | max | queue depth max | queue empty after last order |");
