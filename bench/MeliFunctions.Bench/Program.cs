@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 using Azure.Storage.Queues;
 using MeliFunctions.Bench;
 using MeliFunctions.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "stock")
@@ -10,11 +13,23 @@ if (args.Length > 0 && args[0] == "stock")
     return await MeliFunctions.Bench.Stock.StockBench.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "fraud")
+{
+    return await MeliFunctions.Bench.Fraud.FraudBench.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "sweeps")
+{
+    return await MeliFunctions.Bench.Sweeps.SweepsBench.RunAsync(args[1..]);
+}
+
 if (args.Length == 0 || args[0] != "intake" || args.Contains("--help"))
 {
     Console.Error.WriteLine("""
         usage: MeliFunctions.Bench intake [options]   webhook ACK latency (docs/benchmarks.md)
                MeliFunctions.Bench stock [options]    stock reconcile rate (docs/stock.md, docs/benchmarks.md)
+               MeliFunctions.Bench fraud [options]    fraud hold latency (fraud --help)
+               MeliFunctions.Bench sweeps [options]   sweep convergence and backfill rate (sweeps --help)
           --duration <s>         seconds per fixed rate (default 60)
           --rates <list>         fixed rates, notifications/s (default 200,500,1000)
           --step-duration <s>    seconds per step of the sustained-rate search (default 20)
@@ -207,7 +222,7 @@ namespace MeliFunctions.Bench
             return $"{Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {memory:F0} GiB memory, {RuntimeInformation.OSDescription}";
         }
 
-        private static string RepoRoot()
+        public static string RepoRoot()
         {
             foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             {
@@ -222,5 +237,162 @@ namespace MeliFunctions.Bench
 
             throw new InvalidOperationException("Run from inside the repository (no MeliFunctions.sln found above the current directory).");
         }
+    }
+
+    /// <summary>
+    /// The product on loopback for the fraud and sweeps modes: Azurite (its own process, in memory,
+    /// free ports), the MeLi sandbox and the Server (both in this process, real Kestrel), the
+    /// sandbox notifying the Server's webhook. Logging at Warning.
+    /// </summary>
+    internal sealed class Loopback : IAsyncDisposable
+    {
+        public const string ApiKey = "bench-management-key";
+        private const string ClientSecret = "sandbox-client-secret";
+
+        private Child _azurite = null!;
+        private Sandbox.MeliSandbox _sandbox = null!;
+        private Microsoft.AspNetCore.Builder.WebApplication _server = null!;
+
+        public Uri ServerUrl { get; private set; } = null!;
+
+        public Sandbox.SandboxAdminClient Admin { get; private set; } = null!;
+
+        /// <summary>Management routes (x-functions-key), with a timeout long enough for <c>wait=true</c> runs.</summary>
+        public HttpClient Management { get; private set; } = null!;
+
+        public StorageClients Storage => _server.Services.GetRequiredService<StorageClients>();
+
+        public static async Task<Loopback> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+        {
+            foreach (var (key, value) in new Dictionary<string, string>
+            {
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__MeliFunctions"] = "Warning",
+                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Warning",
+            })
+            {
+                Environment.SetEnvironmentVariable(key, value);
+            }
+
+            var w = new Loopback();
+            var (azurite, storage) = await Azurite.StartAsync(Bench.RepoRoot());
+            w._azurite = azurite;
+            w._sandbox = await Sandbox.MeliSandbox.StartAsync(new Sandbox.SandboxOptions { AppId = $"{Bench.AppId}", ClientSecret = ClientSecret });
+            w._server = Server.MeliServer.Build([], builder =>
+            {
+                builder.WebHost.UseUrls("http://127.0.0.1:0");
+                var all = new Dictionary<string, string?>
+                {
+                    ["AzureWebJobsStorage"] = storage,
+                    ["Meli:ApiBaseUrl"] = w._sandbox.BaseUrl.ToString(),
+                    ["Meli:AuthBaseUrl"] = w._sandbox.BaseUrl.ToString(),
+                    ["Meli:AppId"] = $"{Bench.AppId}",
+                    ["Meli:ClientSecret"] = ClientSecret,
+                    ["Server:ApiKey"] = ApiKey,
+                    // No timers: the pending sweep and the stock reconcile would run on their own schedule.
+                    ["Server:TimersEnabled"] = "false",
+                };
+                foreach (var (key, value) in settings)
+                {
+                    all[key] = value;
+                }
+
+                builder.Configuration.AddInMemoryCollection(all);
+                services?.Invoke(builder.Services);
+            });
+            await w._server.StartAsync();
+            w.ServerUrl = new Uri(w._server.Urls.First().TrimEnd('/') + "/");
+            w.Admin = new Sandbox.SandboxAdminClient(new HttpClient { BaseAddress = w._sandbox.BaseUrl, Timeout = TimeSpan.FromMinutes(5) });
+            w.Management = new HttpClient { BaseAddress = w.ServerUrl, Timeout = TimeSpan.FromMinutes(30) };
+            w.Management.DefaultRequestHeaders.Add("x-functions-key", ApiKey);
+            await w.Admin.SetCallbackUrlAsync(new Uri(w.ServerUrl, "api/notifications").ToString());
+            return w;
+        }
+
+        /// <summary>Creates a seller in the sandbox and connects it through the OAuth flow, as a seller's browser would.</summary>
+        public async Task<long> ConnectSellerAsync(string nickname)
+        {
+            var seller = await Admin.CreateSellerAsync(nickname);
+            using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            var start = await browser.GetAsync(new Uri(ServerUrl, "api/oauth/start"));
+            var toCallback = await browser.GetAsync(start.Headers.Location!.ToString() + "&login_as=" + seller.Id);
+            var callback = await browser.GetAsync(toCallback.Headers.Location);
+            var body = await callback.Content.ReadAsStringAsync();
+            if (!callback.IsSuccessStatusCode || System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("user_id").GetInt64() != seller.Id)
+            {
+                throw new InvalidOperationException($"Could not connect the seller: {body}");
+            }
+
+            return seller.Id;
+        }
+
+        public async Task<int> QueueDepthAsync() =>
+            (await Storage.Queue(StorageNames.NotificationsQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+        /// <summary>Every sandbox notification delivered (none pending) and the notifications queue empty.</summary>
+        public async Task WaitUntilQuietAsync(TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while ((await Admin.GetNotificationsAsync()).EnumerateArray().Any(n => n.GetProperty("state").GetString() == "pending") || await QueueDepthAsync() > 0)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("The sandbox's notifications and the queue did not settle in time.");
+                }
+
+                await Task.Delay(500);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Management?.Dispose();
+            if (_server is not null)
+            {
+                await _server.StopAsync();
+                await _server.DisposeAsync();
+            }
+
+            if (_sandbox is not null)
+            {
+                await _sandbox.DisposeAsync();
+            }
+
+            if (_azurite is not null)
+            {
+                await _azurite.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Replaces (or appends) one "## heading" section of docs/benchmarks.md, leaving the others alone.</summary>
+    internal static class BenchDocs
+    {
+        public static void Write(string heading, string section)
+        {
+            var path = Path.Combine(Bench.RepoRoot(), "docs", "benchmarks.md");
+            var text = File.ReadAllText(path);
+            var start = text.IndexOf($"## {heading}\n", StringComparison.Ordinal);
+            if (start < 0)
+            {
+                text = text.TrimEnd() + "\n\n" + section;
+            }
+            else
+            {
+                var end = text.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+                text = text[..start] + section.TrimEnd() + "\n" + (end < 0 ? "" : "\n" + text[(end + 1)..]);
+            }
+
+            File.WriteAllText(path, text.TrimEnd() + "\n");
+            Console.WriteLine($"Wrote the section \"{heading}\" of {path}");
+        }
+
+        /// <summary>Nearest-rank percentile of sorted values.</summary>
+        public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+            sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+        public static string MachineLine(string loadBefore, string loadAfter) =>
+            $"- Machine: {Bench.Machine()}, .NET {RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal)}. " +
+            $"The bench, the sandbox, the Server and Azurite share these cores, and other work was running on the machine: load average (1, 5, 15 min) {loadBefore} at the start, {loadAfter} at the end.";
     }
 }
