@@ -77,7 +77,7 @@ public sealed class Azurite : IAsyncDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var azurite = new Azurite(process, blob, queue, table);
-            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(30)))
+            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(60)))
             {
                 return azurite;
             }
@@ -85,7 +85,7 @@ public sealed class Azurite : IAsyncDisposable
             await azurite.DisposeAsync();
             if (attempt == 2)
             {
-                throw new InvalidOperationException("Azurite did not start listening within 30 s.");
+                throw new InvalidOperationException("Azurite did not start listening within 60 s (three tries).");
             }
         }
     }

@@ -140,8 +140,20 @@ public class MeliWorld : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        await Server.DisposeAsync();
-        await Sandbox.DisposeAsync();
-        await Azurite.DisposeAsync();
+        // Null-safe: when start-up failed half way, the failure that matters is start-up's, not this.
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        if (Sandbox is not null)
+        {
+            await Sandbox.DisposeAsync();
+        }
+
+        if (Azurite is not null)
+        {
+            await Azurite.DisposeAsync();
+        }
     }
 }
