@@ -10,7 +10,7 @@ namespace MeliFunctions.Fraud;
 /// The <c>FraudCases</c> table: PartitionKey seller id, RowKey order id. A case is created once
 /// (an insert: a second insert for the order fails) and every change is written under its ETag.
 /// </summary>
-public sealed class FraudCaseStore(StorageClients storage)
+public sealed class FraudCaseStore(StorageClients storage, Orders.OrderStore orders)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -22,16 +22,9 @@ public sealed class FraudCaseStore(StorageClients storage)
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Finds a case by the order id alone (cases are few: a query over the RowKey).</summary>
-    public async Task<FraudCase?> FindAsync(long orderId, CancellationToken cancellationToken)
-    {
-        await foreach (var entity in Cases.QueryAsync<TableEntity>(e => e.RowKey == Key(orderId), maxPerPage: 1, cancellationToken: cancellationToken))
-        {
-            return FromEntity(entity);
-        }
-
-        return null;
-    }
+    /// <summary>Finds a case by the order id alone: the order index names the seller, then a point read.</summary>
+    public async Task<FraudCase?> FindAsync(long orderId, CancellationToken cancellationToken) =>
+        await orders.FindSellerAsync(orderId, cancellationToken) is { } sellerId ? await GetAsync(sellerId, orderId, cancellationToken) : null;
 
     /// <summary>A seller's cases (one partition), newest order first, at most <paramref name="max"/>.</summary>
     public async Task<List<FraudCase>> ListAsync(string sellerId, int max, CancellationToken cancellationToken)

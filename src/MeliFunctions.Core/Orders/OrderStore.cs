@@ -42,15 +42,14 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Finds an order by its id alone (through the <c>OrderIndex</c> table).</summary>
-    public async Task<StoredOrder?> FindAsync(long orderId, CancellationToken cancellationToken)
+    public async Task<StoredOrder?> FindAsync(long orderId, CancellationToken cancellationToken) =>
+        await FindSellerAsync(orderId, cancellationToken) is { } sellerId ? await GetAsync(sellerId, orderId, cancellationToken) : null;
+
+    /// <summary>The seller who owns a stored order (a point read of the <c>OrderIndex</c> table), or null.</summary>
+    public async Task<string?> FindSellerAsync(long orderId, CancellationToken cancellationToken)
     {
         var index = await Index.GetEntityIfExistsAsync<TableEntity>(Key(orderId), "seller", cancellationToken: cancellationToken);
-        if (!index.HasValue || index.Value!.GetString("SellerId") is not { } sellerId)
-        {
-            return null;
-        }
-
-        return await GetAsync(sellerId, orderId, cancellationToken);
+        return index.HasValue ? index.Value!.GetString("SellerId") : null;
     }
 
     /// <summary>
