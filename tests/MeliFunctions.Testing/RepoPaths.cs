@@ -1,4 +1,4 @@
-namespace MeliFunctions.Tests.Infrastructure;
+namespace MeliFunctions.Testing;
 
 public static class RepoPaths
 {

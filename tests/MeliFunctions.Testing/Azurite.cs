@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeliFunctions.Tests.Infrastructure;
+namespace MeliFunctions.Testing;
 
 /// <summary>
 /// A real Azurite (from the repo's node_modules, installed by <c>npm ci</c>) on free loopback

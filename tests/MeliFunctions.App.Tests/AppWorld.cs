@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using MeliFunctions.Sandbox;
+
+namespace MeliFunctions.App.Tests;
+
+/// <summary>
+/// The App as a user runs it: its build output under the real Functions host (queue triggers,
+/// timers, Durable Functions on Azure Storage), a real Azurite, and the Mercado Libre sandbox
+/// notifying the App's webhook. One host for every test class (starting one takes tens of seconds).
+/// </summary>
+public sealed class AppWorld : IAsyncLifetime
+{
+    public const string AppId = "5503910054141466";
+    public const string ClientSecret = "sandbox-client-secret";
+
+    /// <summary>MeLi cancels a fraud-flagged Mercado Envios order by itself after this long (the label not printed).</summary>
+    public static readonly TimeSpan MeliAutoCancel = TimeSpan.FromSeconds(20);
+
+    public Azurite Azurite { get; private set; } = null!;
+
+    public MeliSandbox Sandbox { get; private set; } = null!;
+
+    public SandboxAdminClient Admin { get; private set; } = null!;
+
+    public FunctionsHost Host { get; private set; } = null!;
+
+    /// <summary>The App's settings, as a Function App's application settings (and local.settings.json Values).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await Azurite.StartAsync();
+        Sandbox = await MeliSandbox.StartAsync(new SandboxOptions
+        {
+            AppId = AppId,
+            ClientSecret = ClientSecret,
+            NotificationRetryInterval = TimeSpan.FromMilliseconds(500),
+            FraudAutoCancelDelay = MeliAutoCancel,
+        });
+        Admin = new SandboxAdminClient(new HttpClient { BaseAddress = Sandbox.BaseUrl });
+        var port = Azurite.FreePort();
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["TASKHUB_NAME"] = "MeliAppTests",
+            ["Meli__ApiBaseUrl"] = Sandbox.BaseUrl.ToString(),
+            ["Meli__AuthBaseUrl"] = Sandbox.BaseUrl.ToString(),
+            ["Meli__AppId"] = AppId,
+            ["Meli__ClientSecret"] = ClientSecret,
+            ["Meli__RedirectUri"] = $"http://127.0.0.1:{port}/api/oauth/callback",
+            // Both timers fire every 10 s here: the timer test watches them work with no admin call.
+            ["StockReconcileSchedule"] = "*/10 * * * * *",
+            ["PendingSweepSchedule"] = "*/10 * * * * *",
+            // We would wait 10 minutes for MeLi to cancel (it does so after 20 s); other shipments are cancelled at once.
+            ["Fraud__MeliCancelWait"] = "00:10:00",
+            ["Fraud__CancelConfirmWait"] = "00:10:00",
+            ["Retry__BaseDelay"] = "00:00:01",
+            ["Retry__MaxDelay"] = "00:00:04",
+        })
+        {
+            Settings[key] = value;
+        }
+
+        Host = await FunctionsHost.StartAsync(Settings, port);
+        await Admin.SetCallbackUrlAsync(new Uri(Host.BaseUrl, "api/notifications").ToString());
+    }
+
+    /// <summary>Kills the host and its worker (no clean shutdown) and starts a new host on the same storage and port.</summary>
+    public async Task CrashAndRestartAsync()
+    {
+        await Host.KillAsync();
+        await Host.StartAsync(TimeSpan.FromMinutes(3));
+    }
+
+    /// <summary>Creates a seller in the sandbox and connects it as the seller's browser would, through the App's OAuth routes.</summary>
+    public async Task<long> ConnectSellerAsync(string nickname)
+    {
+        var seller = await Admin.CreateSellerAsync(nickname);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
+        var start = await browser.GetAsync(new Uri(Host.BaseUrl, "api/oauth/start"));
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var toCallback = await browser.GetAsync(start.Headers.Location!.ToString() + "&login_as=" + seller.Id);
+        Assert.Equal(HttpStatusCode.Redirect, toCallback.StatusCode);
+        var callback = await browser.GetAsync(toCallback.Headers.Location);
+        var body = await callback.Content.ReadAsStringAsync();
+        Assert.True(callback.IsSuccessStatusCode, body);
+        Assert.Equal(seller.Id, JsonDocument.Parse(body).RootElement.GetProperty("user_id").GetInt64());
+        return seller.Id;
+    }
+
+    public async Task<(long OrderId, string ItemId)> CreateOrderAsync(long sellerId, string shipping = "me2", bool fraud = false, int stock = 10)
+    {
+        var item = await Admin.CreateItemAsync(sellerId, "Zapatillas Running Talle 42", 15999.99m, stock);
+        var itemId = item.GetProperty("id").GetString()!;
+        var order = await Admin.CreateOrderAsync(sellerId, itemId, 1, shipping: shipping, fraud: fraud);
+        return (order.GetProperty("id").GetInt64(), itemId);
+    }
+
+    /// <summary>A call to the App, with or without the function key, answered as (status, body).</summary>
+    public async Task<Answer> SendAsync(HttpMethod method, string path, JsonNode? body = null, string? idempotencyKey = null, bool key = true)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await (key ? Host.Management : Host.Http).SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, text, response.Headers.TryGetValues("Idempotent-Replayed", out var replayed) && replayed.Contains("true"));
+    }
+
+    public async Task<JsonObject> GetJsonAsync(string path)
+    {
+        var answer = await SendAsync(HttpMethod.Get, path);
+        Assert.True(answer.Status == HttpStatusCode.OK, $"GET {path}: {answer}");
+        return answer.Json;
+    }
+
+    /// <summary>GET /api/orders/{id} until it answers 200 and <paramref name="until"/> holds.</summary>
+    public Task<JsonObject> WaitForStoredOrderAsync(long orderId, Func<JsonObject, bool>? until = null, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(
+            () => SendAsync(HttpMethod.Get, $"api/orders/{orderId}"),
+            a => a.Status == HttpStatusCode.OK && (until is null || until(a.Json)),
+            $"order {orderId} stored as expected",
+            timeout,
+            a => a.ToString()).ContinueWith(t => t.Result.Json, TaskScheduler.Default);
+
+    public async Task<JsonObject?> FraudCaseAsync(long orderId)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"api/fraud-cases/{orderId}");
+        return answer.Status == HttpStatusCode.OK ? answer.Json : null;
+    }
+
+    public Task<JsonObject?> WaitForCaseAsync(long orderId, string state, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(() => FraudCaseAsync(orderId), c => c?["state"]?.GetValue<string>() == state,
+            $"the fraud case of order {orderId} to be {state}", timeout ?? TimeSpan.FromSeconds(90), c => c?.ToJsonString() ?? "no case");
+
+    public static List<string> Steps(JsonObject fraudCase) =>
+        fraudCase["steps"]!.AsArray().Select(s => s!["step"]!.GetValue<string>()).ToList();
+
+    /// <summary>Requests the sandbox answered with this method and path prefix.</summary>
+    public async Task<List<JsonElement>> MeliCallsAsync(string method, string path) =>
+        (await Admin.GetRequestsAsync(method, path)).EnumerateArray().Where(r => r.GetProperty("path").GetString() == path).ToList();
+
+    public async Task<List<JsonElement>> NotesAtMeliAsync(long orderId) =>
+        (await Admin.GetNotesAsync()).EnumerateArray().Where(n => n.GetProperty("order_id").GetInt64() == orderId).ToList();
+
+    public TableClient Table(string name) => new(Azurite.ConnectionString, name);
+
+    public QueueClient Queue(string name) => new(Azurite.ConnectionString, name);
+
+    public async Task DisposeAsync()
+    {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (Sandbox is not null)
+        {
+            await Sandbox.DisposeAsync();
+        }
+
+        if (Azurite is not null)
+        {
+            await Azurite.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>An HTTP answer: status, body text, and whether it was an idempotent replay.</summary>
+public sealed record Answer(HttpStatusCode Status, string Text, bool Replayed = false)
+{
+    public JsonObject Json => Node as JsonObject ?? [];
+
+    public JsonNode? Node => Text.Length > 0 ? JsonNode.Parse(Text) : null;
+
+    public string? Error => Json["error"]?.GetValue<string>();
+
+    public override string ToString() => $"{(int)Status} {Text}";
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppWorld>
+{
+    public const string Name = "The App under the Functions host";
+}
