@@ -1,6 +1,6 @@
 using MeliFunctions.Fraud;
 using MeliFunctions.Queueing;
-using MeliFunctions.Server.Http;
+using MeliFunctions.Http;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Options;

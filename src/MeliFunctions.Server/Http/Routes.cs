@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MeliFunctions.Hosting;
+using MeliFunctions.Http;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
@@ -17,13 +18,13 @@ public static class Routes
         var api = app.MapGroup("/api");
 
         api.MapPost("/notifications", async (HttpRequest req, NotificationIntake intake, CancellationToken ct) =>
-            (await intake.AcceptAsync(Intake(req), ct)).ToResult());
+            (await intake.AcceptAsync(req.ToIntakeRequest(), ct)).ToResult());
 
         api.MapGet("/oauth/start", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.StartAsync(BaseUrl(req), ct)).ToResult());
+            (await oauth.StartAsync(req.BaseUrl(), ct)).ToResult());
 
         api.MapGet("/oauth/callback", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], BaseUrl(req), ct)).ToResult());
+            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], req.BaseUrl(), ct)).ToResult());
 
         api.MapGet("/health", async (HealthReport health, CancellationToken ct) => (await health.GetAsync(ct)).ToResult());
 
@@ -36,17 +37,6 @@ public static class Routes
         managed.MapSellerActionRoutes();
         managed.MapOperationsRoutes();
     }
-
-    public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
-
-    private static IntakeRequest Intake(HttpRequest req) => new(
-        req.ContentType,
-        req.ContentLength,
-        req.Body,
-        IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
-        req.Query["secret"]);
-
-    private static Uri BaseUrl(HttpRequest req) => new($"{req.Scheme}://{req.Host}{req.PathBase}/");
 
     /// <summary>Management routes need <c>x-functions-key</c> (or <c>?code=</c>, as Functions keys) equal to <c>Server__ApiKey</c>.</summary>
     private static async ValueTask<object?> RequireKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -65,24 +55,5 @@ public static class Routes
         }
 
         return await next(context);
-    }
-}
-
-/// <summary>Writes a Core <see cref="ApiResponse"/> as is.</summary>
-internal sealed class ApiResponseResult(ApiResponse response) : IResult
-{
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        httpContext.Response.StatusCode = response.StatusCode;
-        foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
-        {
-            httpContext.Response.Headers[name] = value;
-        }
-
-        if (response.JsonBody is not null)
-        {
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await httpContext.Response.WriteAsync(response.JsonBody, httpContext.RequestAborted);
-        }
     }
 }
