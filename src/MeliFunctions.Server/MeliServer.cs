@@ -30,21 +30,26 @@ public static class MeliServer
             .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(http => http.Filter = context => context.Request.Path.StartsWithSegments("/api")));
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddHostedService<StorageStartup>();
+        builder.Services.AddMeliFraudDriver();
         if (builder.Configuration.GetValue("Server:PumpEnabled", true))
         {
-            builder.Services.AddHostedService(sp => new QueuePump(
-            StorageNames.NotificationsQueue,
-            sp.GetRequiredService<StorageClients>(),
-            (text, dequeueCount, ct) => sp.GetRequiredService<NotificationProcessor>().ProcessAsync(text, dequeueCount, ct),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueTriggerSettings>>().Value,
-            sp.GetRequiredService<PoisonQueue>(),
-            sp.GetRequiredService<ILogger<QueuePump>>()));
+            foreach (var trigger in ServerTriggers.Queues)
+            {
+                // Not AddHostedService: it adds one service per implementation type, and every pump is a QueuePump.
+                builder.Services.AddSingleton<IHostedService>(sp => new QueuePump(
+                    trigger.QueueName,
+                    sp.GetRequiredService<StorageClients>(),
+                    (text, dequeueCount, ct) => trigger.Handler(sp, text, dequeueCount, ct),
+                    sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueTriggerSettings>>().Value,
+                    sp.GetRequiredService<PoisonQueue>(),
+                    sp.GetRequiredService<ILogger<QueuePump>>()));
+            }
         }
 
-        builder.Services.AddMeliFraudDriver(builder.Configuration);
         if (builder.Configuration.GetValue("Server:TimersEnabled", true))
         {
-            builder.Services.AddHostedService<Timers.CronRunner>();
+            builder.Services.AddHostedService(sp => new Timers.CronRunner(
+                ServerTriggers.Timers(sp), sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Timers.CronRunner>>()));
         }
 
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using MeliFunctions.Fraud;
+using MeliFunctions.Http;
 using MeliFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using MeliFunctions.Http;
 using MeliFunctions.Notifications;
 using MeliFunctions.Queueing;
 using MeliFunctions.Storage;
@@ -14,14 +15,7 @@ public sealed class NotificationFunctions(NotificationIntake intake, Notificatio
     [Function("Notifications")]
     public async Task<IActionResult> Notifications(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "notifications")] HttpRequest req, CancellationToken cancellationToken) =>
-        (await intake.AcceptAsync(
-            new IntakeRequest(
-                req.ContentType,
-                req.ContentLength,
-                req.Body,
-                IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
-                req.Query["secret"]),
-            cancellationToken)).ToResult();
+        (await intake.AcceptAsync(req.ToIntakeRequest(), cancellationToken)).ToResult();
 
     [Function("OrderSync")]
     public async Task OrderSync(

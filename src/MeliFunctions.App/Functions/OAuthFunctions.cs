@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.MercadoLibre.OAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using MeliFunctions.Hosting;
+using MeliFunctions.Http;
 using MeliFunctions.Operations;
 using MeliFunctions.Orders;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,7 @@ public sealed class OperationsFunctions(OrdersApi orders, HealthReport health, O
     [Function("SearchOrders")]
     public async Task<IActionResult> SearchOrders(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders")] HttpRequest req, CancellationToken cancellationToken) =>
-        (await orders.SearchAsync(req.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString(), StringComparer.Ordinal), cancellationToken)).ToResult();
+        (await orders.SearchAsync(req.QueryValues(), cancellationToken)).ToResult();
 
     [Function("Overview")]
     public async Task<IActionResult> Overview(

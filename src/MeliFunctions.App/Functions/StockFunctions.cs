@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.Stock;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.Sweeps;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ public sealed class SweepFunctions(SweepRunner runner, SweepApi sweeps)
     [Function("SweepNow")]
     public async Task<IActionResult> SweepNow(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "{prefix:regex(^admin$)}/sweep")] HttpRequest req, CancellationToken cancellationToken) =>
-        (await sweeps.SweepAsync(req.Query["seller"], req.Query["wait"] == "true", cancellationToken)).ToResult();
+        (await sweeps.SweepAsync(req.Query["seller"], req.QueryFlag("wait"), cancellationToken)).ToResult();
 
     [Function("GetSweep")]
     public async Task<IActionResult> GetSweep(
@@ -27,7 +28,7 @@ public sealed class SweepFunctions(SweepRunner runner, SweepApi sweeps)
     [Function("StartBackfill")]
     public async Task<IActionResult> StartBackfill(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "{prefix:regex(^admin$)}/backfill/{sellerId}")] HttpRequest req, string sellerId, CancellationToken cancellationToken) =>
-        (await sweeps.BackfillAsync(sellerId, req.Query["wait"] == "true", cancellationToken)).ToResult();
+        (await sweeps.BackfillAsync(sellerId, req.QueryFlag("wait"), cancellationToken)).ToResult();
 
     [Function("GetBackfill")]
     public async Task<IActionResult> GetBackfill(

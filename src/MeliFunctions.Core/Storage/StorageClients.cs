@@ -20,7 +20,7 @@ public sealed class StorageClients
 
     public StorageClients(IConfiguration configuration)
     {
-        var section = configuration.GetSection("AzureWebJobsStorage");
+        var section = configuration.GetSection(Configuration.SettingNames.Storage);
         var connectionString = section.Value;
         _queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         // Fail fast: the webhook must answer within 500 ms, and a 503 makes Mercado Libre retry.

@@ -1,30 +1,14 @@
 using MeliFunctions.Fraud;
-using MeliFunctions.Queueing;
-using MeliFunctions.Server.Http;
-using MeliFunctions.Server.Queues;
-using MeliFunctions.Storage;
-using Microsoft.Extensions.Options;
+using MeliFunctions.Http;
 
 namespace MeliFunctions.Server.Fraud;
 
 public static class FraudServerExtensions
 {
-    /// <summary>The fraud flow's queue driver: a pump on <c>fraud-steps</c> (unless the pump is off).</summary>
-    public static IServiceCollection AddMeliFraudDriver(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The fraud flow's queue driver; the Server pumps <c>fraud-steps</c> into it (see <see cref="ServerTriggers"/>).</summary>
+    public static IServiceCollection AddMeliFraudDriver(this IServiceCollection services)
     {
         services.AddSingleton<FraudStepDriver>();
-        if (configuration.GetValue("Server:PumpEnabled", true))
-        {
-            // Not AddHostedService: it adds one service per implementation type, and the notifications pump is a QueuePump too.
-            services.AddSingleton<IHostedService>(sp => new QueuePump(
-                StorageNames.FraudStepsQueue,
-                sp.GetRequiredService<StorageClients>(),
-                (text, dequeueCount, ct) => sp.GetRequiredService<FraudStepDriver>().ProcessAsync(text, dequeueCount, ct),
-                sp.GetRequiredService<IOptions<QueueTriggerSettings>>().Value,
-                sp.GetRequiredService<PoisonQueue>(),
-                sp.GetRequiredService<ILogger<QueuePump>>()));
-        }
-
         return services;
     }
 

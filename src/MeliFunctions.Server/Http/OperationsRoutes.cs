@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.Operations;
 using MeliFunctions.Orders;
 
@@ -9,7 +10,7 @@ public static class OperationsRoutes
     public static void MapOperationsRoutes(this RouteGroupBuilder managed)
     {
         managed.MapGet("/orders", async (HttpRequest req, OrdersApi orders, CancellationToken ct) =>
-            (await orders.SearchAsync(Query(req), ct)).ToResult());
+            (await orders.SearchAsync(req.QueryValues(), ct)).ToResult());
 
         managed.MapGet("/admin/overview", async (HttpRequest req, OperationsOverview overview, CancellationToken ct) =>
             (await overview.GetAsync(req.Query["seller"], req.Query["hours"], ct)).ToResult());
@@ -20,8 +21,4 @@ public static class OperationsRoutes
         managed.MapPost("/admin/poison/{messageId}/requeue", async (string messageId, PoisonAdmin poison, CancellationToken ct) =>
             (await poison.RequeueAsync(messageId, ct)).ToResult());
     }
-
-    /// <summary>The query string, one value per name (a repeated name keeps its values comma-joined, as MeLi's lists).</summary>
-    public static IReadOnlyDictionary<string, string?> Query(HttpRequest req) =>
-        req.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString(), StringComparer.Ordinal);
 }

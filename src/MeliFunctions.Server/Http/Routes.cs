@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
 using MeliFunctions.Hosting;
+using MeliFunctions.Http;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Server.Fraud;
-using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Server.Http;
 
@@ -17,17 +15,17 @@ public static class Routes
         var api = app.MapGroup("/api");
 
         api.MapPost("/notifications", async (HttpRequest req, NotificationIntake intake, CancellationToken ct) =>
-            (await intake.AcceptAsync(Intake(req), ct)).ToResult());
+            (await intake.AcceptAsync(req.ToIntakeRequest(), ct)).ToResult());
 
         api.MapGet("/oauth/start", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.StartAsync(BaseUrl(req), ct)).ToResult());
+            (await oauth.StartAsync(req.BaseUrl(), ct)).ToResult());
 
         api.MapGet("/oauth/callback", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], BaseUrl(req), ct)).ToResult());
+            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], req.BaseUrl(), ct)).ToResult());
 
         api.MapGet("/health", async (HealthReport health, CancellationToken ct) => (await health.GetAsync(ct)).ToResult());
 
-        var managed = api.MapGroup("").AddEndpointFilter(RequireKey);
+        var managed = api.MapGroup("").RequireManagementKey();
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
         managed.MapStockRoutes();
@@ -35,54 +33,5 @@ public static class Routes
         managed.MapFraudRoutes();
         managed.MapSellerActionRoutes();
         managed.MapOperationsRoutes();
-    }
-
-    public static IResult ToResult(this ApiResponse response) => new ApiResponseResult(response);
-
-    private static IntakeRequest Intake(HttpRequest req) => new(
-        req.ContentType,
-        req.ContentLength,
-        req.Body,
-        IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
-        req.Query["secret"]);
-
-    private static Uri BaseUrl(HttpRequest req) => new($"{req.Scheme}://{req.Host}{req.PathBase}/");
-
-    /// <summary>Management routes need <c>x-functions-key</c> (or <c>?code=</c>, as Functions keys) equal to <c>Server__ApiKey</c>.</summary>
-    private static async ValueTask<object?> RequireKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var expected = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey;
-        string? given = http.Request.Headers["x-functions-key"].FirstOrDefault() ?? http.Request.Query["code"].FirstOrDefault();
-        if (string.IsNullOrEmpty(expected))
-        {
-            return ApiResponse.Error(401, "management_disabled", "Management routes are off: set Server__ApiKey and send it in the x-functions-key header.").ToResult();
-        }
-
-        if (given is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
-        {
-            return ApiResponse.Error(401, "invalid_key", "Send the management key in the x-functions-key header.").ToResult();
-        }
-
-        return await next(context);
-    }
-}
-
-/// <summary>Writes a Core <see cref="ApiResponse"/> as is.</summary>
-internal sealed class ApiResponseResult(ApiResponse response) : IResult
-{
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        httpContext.Response.StatusCode = response.StatusCode;
-        foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
-        {
-            httpContext.Response.Headers[name] = value;
-        }
-
-        if (response.JsonBody is not null)
-        {
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await httpContext.Response.WriteAsync(response.JsonBody, httpContext.RequestAborted);
-        }
     }
 }

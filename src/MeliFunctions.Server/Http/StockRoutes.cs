@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.Stock;
 
 namespace MeliFunctions.Server.Http;

@@ -1,3 +1,4 @@
+using MeliFunctions.Http;
 using MeliFunctions.Sweeps;
 
 namespace MeliFunctions.Server.Http;
@@ -8,17 +9,15 @@ public static class SweepRoutes
     public static void MapSweepRoutes(this RouteGroupBuilder managed)
     {
         managed.MapPost("/admin/sweep", async (HttpRequest req, SweepApi sweeps, CancellationToken ct) =>
-            (await sweeps.SweepAsync(req.Query["seller"], Wait(req), ct)).ToResult());
+            (await sweeps.SweepAsync(req.Query["seller"], req.QueryFlag("wait"), ct)).ToResult());
 
         managed.MapGet("/admin/sweep/{runId}", async (string runId, SweepApi sweeps, CancellationToken ct) =>
             (await sweeps.GetSweepAsync(runId, ct)).ToResult());
 
         managed.MapPost("/admin/backfill/{sellerId}", async (string sellerId, HttpRequest req, SweepApi sweeps, CancellationToken ct) =>
-            (await sweeps.BackfillAsync(sellerId, Wait(req), ct)).ToResult());
+            (await sweeps.BackfillAsync(sellerId, req.QueryFlag("wait"), ct)).ToResult());
 
         managed.MapGet("/admin/backfill/{sellerId}", async (string sellerId, SweepApi sweeps, CancellationToken ct) =>
             (await sweeps.GetBackfillAsync(sellerId, ct)).ToResult());
     }
-
-    private static bool Wait(HttpRequest req) => string.Equals(req.Query["wait"], "true", StringComparison.OrdinalIgnoreCase);
 }

@@ -24,6 +24,9 @@ public sealed class QueuePump(
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The queue this pump reads.</summary>
+    public string QueueName => queueName;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var queue = storage.Queue(queueName);
