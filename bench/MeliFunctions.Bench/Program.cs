@@ -36,6 +36,8 @@ if (args.Length == 0 || args[0] != "intake" || args.Contains("--help"))
           --step <n>             step of the search, notifications/s (default 250)
           --raw-duration <s>     seconds of the raw enqueue loop (default 30)
           --raw-concurrency <n>  concurrent senders of the raw enqueue loop (default 64)
+          --hosts <list>         which hosts take the fixed rates: server, app (default server,app;
+                                 app = the Functions App's Release build under the Functions host)
           --no-docs              print only; do not update docs/benchmarks.md
         """);
     return 2;
@@ -54,11 +56,11 @@ namespace MeliFunctions.Bench
         public const int TargetRate = 1000;
         public const double TargetShare = 0.80;
 
-        public sealed record Options(double Duration, int[] Rates, double StepDuration, int Step, double RawDuration, int RawConcurrency, bool WriteDocs)
+        public sealed record Options(double Duration, int[] Rates, double StepDuration, int Step, double RawDuration, int RawConcurrency, bool WriteDocs, string[] Hosts)
         {
             public static Options Parse(string[] args)
             {
-                var o = new Options(60, [200, 500, 1000], 20, 250, 30, 64, true);
+                var o = new Options(60, [200, 500, 1000], 20, 250, 30, 64, true, ["server", "app"]);
                 for (var i = 0; i < args.Length; i++)
                 {
                     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -71,6 +73,7 @@ namespace MeliFunctions.Bench
                         "--raw-duration" => o with { RawDuration = double.Parse(Next(), CultureInfo.InvariantCulture) },
                         "--raw-concurrency" => o with { RawConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                         "--no-docs" => o with { WriteDocs = false },
+                        "--hosts" => o with { Hosts = Next().Split(',').Select(h => h is "server" or "app" ? h : throw new ArgumentException($"unknown host {h} (server, app)")).ToArray() },
                         _ => throw new ArgumentException($"unknown option {args[i]}"),
                     };
                 }
@@ -83,12 +86,9 @@ namespace MeliFunctions.Bench
         {
             var root = RepoRoot();
             var loadBefore = LoadAverage();
-            Console.WriteLine($"Starting Azurite and the Server (separate processes); load average {loadBefore}");
+            Console.WriteLine($"Starting Azurite (its own process); load average {loadBefore}");
             var (azurite, storage) = await Azurite.StartAsync(root);
             await using var azuriteProcess = azurite;
-            var (server, baseUrl) = await ServerProcess.StartAsync(storage);
-            await using var serverProcess = server;
-            using var http = OpenLoop.CreateClient(baseUrl);
 
             var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
             queueOptions.Retry.MaxRetries = 2;
@@ -96,30 +96,64 @@ namespace MeliFunctions.Bench
             var queue = new QueueClient(storage, StorageNames.NotificationsQueue, queueOptions);
             await queue.CreateIfNotExistsAsync();
 
-            // Warm-up, not recorded: JIT, connections, Azurite.
-            await OpenLoop.RunAsync(http, queue, 200, TimeSpan.FromSeconds(3));
-            await ClearAsync(queue);
-
-            var results = new List<StepResult>();
-            async Task<StepResult> Step(int rate, double seconds)
+            async Task<StepResult> Step(IntakeHost host, HttpClient http, int rate, double seconds)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2));
-                var before = (server.CpuSeconds, azurite.CpuSeconds, OwnCpuSeconds());
+                var before = (host.CpuSeconds(), azurite.CpuSeconds, OwnCpuSeconds());
                 var result = await OpenLoop.RunAsync(http, queue, rate, TimeSpan.FromSeconds(seconds));
                 result = result with
                 {
-                    Cpu = ((server.CpuSeconds - before.Item1) * 1000 / result.Sent, (azurite.CpuSeconds - before.Item2) * 1000 / result.Sent, (OwnCpuSeconds() - before.Item3) * 1000 / result.Sent),
+                    Cpu = ((host.CpuSeconds() - before.Item1) * 1000 / result.Sent, (azurite.CpuSeconds - before.Item2) * 1000 / result.Sent, (OwnCpuSeconds() - before.Item3) * 1000 / result.Sent),
                 };
                 await ClearAsync(queue);
                 Console.WriteLine(Row(result));
                 return result;
             }
 
-            Console.WriteLine(Header);
-            foreach (var rate in options.Rates)
+            // Each host in turn against the same Azurite, the same rates: the Server, then the App under the Functions host.
+            var byHost = new List<(string Host, List<StepResult> Results)>();
+            foreach (var name in options.Hosts)
             {
-                results.Add(await Step(rate, options.Duration));
+                Console.WriteLine($"Starting {IntakeHost.Title(name)}");
+                await using var host = await IntakeHost.StartAsync(name, storage);
+                using var hostHttp = OpenLoop.CreateClient(host.BaseUrl);
+                // Warm-up, not recorded: JIT, connections, Azurite.
+                await OpenLoop.RunAsync(hostHttp, queue, 200, TimeSpan.FromSeconds(3));
+                await ClearAsync(queue);
+                Console.WriteLine(IntakeHost.Title(name));
+                Console.WriteLine(Header);
+                var hostResults = new List<StepResult>();
+                foreach (var rate in options.Rates)
+                {
+                    hostResults.Add(await Step(host, hostHttp, rate, options.Duration));
+                }
+
+                byHost.Add((name, hostResults));
             }
+
+            // The floor: the same Azurite, a bare QueueClient, no HTTP in between (before the search, which may stall Azurite).
+            var rawQueue = new QueueClient(storage, "bench-raw", queueOptions);
+            await rawQueue.CreateIfNotExistsAsync();
+            await RawEnqueue.RunAsync(rawQueue, options.RawConcurrency, TimeSpan.FromSeconds(3));
+            await ClearAsync(rawQueue);
+            var rawBefore = (azurite.CpuSeconds, OwnCpuSeconds(), DateTime.UtcNow);
+            var (raw, rawCount) = await RawEnqueue.RunAsync(rawQueue, options.RawConcurrency, TimeSpan.FromSeconds(options.RawDuration));
+            var rawCpu = new RawCpu(
+                (azurite.CpuSeconds - rawBefore.Item1) / (DateTime.UtcNow - rawBefore.Item3).TotalSeconds,
+                (azurite.CpuSeconds - rawBefore.Item1) * 1000 / rawCount,
+                (OwnCpuSeconds() - rawBefore.Item2) * 1000 / rawCount);
+            await ClearAsync(rawQueue);
+
+            // The sustained-rate search runs on the first host only.
+            var first = byHost[0];
+            var results = first.Results;
+            await using var server = await IntakeHost.StartAsync(first.Host, storage);
+            using var http = OpenLoop.CreateClient(server.BaseUrl);
+            await OpenLoop.RunAsync(http, queue, 200, TimeSpan.FromSeconds(3));
+            await ClearAsync(queue);
+            Console.WriteLine($"Search for the sustained rate ({IntakeHost.Title(first.Host)})");
+            Console.WriteLine(Header);
+            Task<StepResult> SearchStep(int rate, double seconds) => Step(server, http, rate, seconds);
 
             // The highest rate sustained with p99 under the target: step up from the best fixed rate
             // that passed, or down from the lowest if none did.
@@ -129,7 +163,7 @@ namespace MeliFunctions.Bench
             {
                 for (var rate = best + options.Step; rate <= 20_000; rate += options.Step)
                 {
-                    var r = await Step(rate, options.StepDuration);
+                    var r = await SearchStep(rate, options.StepDuration);
                     search.Add(r);
                     if (!r.Passes)
                     {
@@ -143,7 +177,7 @@ namespace MeliFunctions.Bench
             {
                 for (var rate = options.Rates.Min() - 50; rate > 0; rate -= 50)
                 {
-                    var r = await Step(rate, options.StepDuration);
+                    var r = await SearchStep(rate, options.StepDuration);
                     search.Add(r);
                     if (r.Passes)
                     {
@@ -153,21 +187,13 @@ namespace MeliFunctions.Bench
                 }
             }
 
-            // The floor: the same Azurite, a bare QueueClient, no HTTP in between.
-            var rawQueue = new QueueClient(storage, "bench-raw", queueOptions);
-            await rawQueue.CreateIfNotExistsAsync();
-            await RawEnqueue.RunAsync(rawQueue, options.RawConcurrency, TimeSpan.FromSeconds(3));
-            await ClearAsync(rawQueue);
-            var rawBefore = (azurite.CpuSeconds, OwnCpuSeconds(), DateTime.UtcNow);
-            var (raw, rawCount) = await RawEnqueue.RunAsync(rawQueue, options.RawConcurrency, TimeSpan.FromSeconds(options.RawDuration));
-            var rawCpu = new RawCpu(
-                (azurite.CpuSeconds - rawBefore.Item1) / (DateTime.UtcNow - rawBefore.Item3).TotalSeconds,
-                (azurite.CpuSeconds - rawBefore.Item1) * 1000 / rawCount,
-                (OwnCpuSeconds() - rawBefore.Item2) * 1000 / rawCount);
-            await ClearAsync(rawQueue);
-
             var share = best / raw;
             var at1000 = results.Concat(search).FirstOrDefault(r => r.Rate == TargetRate);
+            foreach (var (name, hostResults) in byHost)
+            {
+                Console.WriteLine($"{IntakeHost.Title(name)}: " + string.Join(", ", hostResults.Select(r => $"{r.Rate}/s p50 {r.P50:F1} ms p99 {r.P99:F1} ms")));
+            }
+
             var loadAfter = LoadAverage();
             Console.WriteLine();
             Console.WriteLine($"Highest rate with p99 < {P99TargetMs} ms, all 200, nothing lost: {(best > 0 ? $"{best}/s" : "none")}");
@@ -181,7 +207,7 @@ namespace MeliFunctions.Bench
             if (options.WriteDocs)
             {
                 var path = Path.Combine(root, "docs", "benchmarks.md");
-                Docs.Update(path, Docs.Section(options, results, search, best, raw, rawCpu, at1000, Azurite.Bin(root), loadBefore, loadAfter));
+                Docs.Update(path, Docs.Section(options, byHost, search, best, raw, rawCpu, at1000, Azurite.Bin(root), loadBefore, loadAfter));
                 Console.WriteLine($"Wrote {path}");
             }
 
