@@ -17,15 +17,12 @@ public sealed class NotificationFunctions(NotificationIntake intake, Notificatio
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "notifications")] HttpRequest req, CancellationToken cancellationToken) =>
         (await intake.AcceptAsync(req.ToIntakeRequest(), cancellationToken)).ToResult();
 
+    /// <summary>
+    /// A retry is a new copy of the message, due after Core's growing delay (<c>Retry__BaseDelay</c>
+    /// doubling to <c>Retry__MaxDelay</c>) and carrying the attempt count; this one is then done.
+    /// </summary>
     [Function("OrderSync")]
     public async Task OrderSync(
-        [QueueTrigger(StorageNames.NotificationsQueue, Connection = "AzureWebJobsStorage")] QueueMessage message, CancellationToken cancellationToken)
-    {
-        var outcome = await processor.ProcessAsync(message.Body.ToString(), message.DequeueCount, cancellationToken);
-        if (outcome.Result == WorkResult.Retry)
-        {
-            // The Functions host makes the message visible again after host.json's visibilityTimeout.
-            throw new RetryLaterException(outcome.Reason);
-        }
-    }
+        [QueueTrigger(StorageNames.NotificationsQueue, Connection = "AzureWebJobsStorage")] QueueMessage message, CancellationToken cancellationToken) =>
+        await processor.ProcessAndResendRetryAsync(message.Body.ToString(), message.DequeueCount, cancellationToken);
 }

@@ -36,6 +36,15 @@ public sealed class FraudOptions
     /// <summary>Attempts of one step (transient failures, with backoff) before the case goes to <c>manual_review</c>.</summary>
     public int MaxStepAttempts { get; set; } = 8;
 
+    /// <summary>The wait before a failed step's second attempt.</summary>
+    public TimeSpan FirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What each further wait is multiplied by.</summary>
+    public double BackoffCoefficient { get; set; } = 2;
+
+    /// <summary>The longest wait between two attempts of a step.</summary>
+    public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The longest wait a queue message can carry (Azure Storage queues: 7 days).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromDays(7);
 
@@ -67,6 +76,23 @@ public sealed class FraudOptions
             return "Fraud__StepLease must be between 00:00:01 and 01:00:00.";
         }
 
-        return MaxStepAttempts is < 1 or > 100 ? "Fraud__MaxStepAttempts must be between 1 and 100." : null;
+        if (MaxStepAttempts is < 1 or > 100)
+        {
+            return "Fraud__MaxStepAttempts must be between 1 and 100.";
+        }
+
+        if (FirstRetryInterval < TimeSpan.FromMilliseconds(1) || FirstRetryInterval > MaxWait)
+        {
+            return "Fraud__FirstRetryInterval must be more than 0 and at most 7.00:00:00.";
+        }
+
+        if (!(BackoffCoefficient >= 1 && BackoffCoefficient <= 10))
+        {
+            return "Fraud__BackoffCoefficient must be between 1 and 10.";
+        }
+
+        return MaxRetryInterval < FirstRetryInterval || MaxRetryInterval > MaxWait
+            ? "Fraud__MaxRetryInterval must be at least Fraud__FirstRetryInterval and at most 7.00:00:00."
+            : null;
     }
 }

@@ -27,7 +27,8 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddOptions<MeliOptions>().Bind(configuration.GetSection(MeliOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
-        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section));
+        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetryOptions>, RetryOptionsValidator>();
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
 
         services.AddSingleton(sp => new StorageClients(configuration));
@@ -74,6 +75,12 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddMeliSellerActions(configuration);
         Operations.OperationsServiceCollectionExtensions.AddMeliOperations(services);
         return services;
+    }
+
+    private sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RetryOptions options) =>
+            options.Validate() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     private static void ConfigureMeliClient(IServiceProvider services, HttpClient client)

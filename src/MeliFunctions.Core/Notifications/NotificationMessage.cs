@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace MeliFunctions.Notifications;
@@ -34,6 +35,33 @@ public sealed record NotificationMessage
 
     /// <summary>Why this message was written when it did not come from the webhook (sweep, refetch).</summary>
     public string? Origin { get; init; }
+
+    /// <summary>
+    /// Order sync attempts that earlier copies of this message already used: a host that retries by
+    /// sending a new copy (the Functions App) carries the count, so the attempt limit still holds.
+    /// Absent (0) on a message as the webhook or a sweep wrote it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SyncAttempts { get; init; }
+
+    /// <summary>The same message text with <see cref="SyncAttempts"/> set (0 removes it); every other field is kept as it was.</summary>
+    public static string WithSyncAttempts(string text, long syncAttempts)
+    {
+        if (JsonNode.Parse(text) is not JsonObject o)
+        {
+            throw new ArgumentException("Not a notification message.", nameof(text));
+        }
+
+        o.Remove(SyncAttemptsField);
+        if (syncAttempts > 0)
+        {
+            o[SyncAttemptsField] = syncAttempts;
+        }
+
+        return o.ToJsonString();
+    }
+
+    private const string SyncAttemptsField = "sync_attempts";
 
     public string ToJson() => JsonSerializer.Serialize(this, NotificationJsonContext.Default.NotificationMessage);
 

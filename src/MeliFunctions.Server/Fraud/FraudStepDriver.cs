@@ -10,13 +10,14 @@ namespace MeliFunctions.Server.Fraud;
 /// one case by one step (claimed under the case's ETag) and sends the next message; a wait is a
 /// message sent with a visibility delay (one per deadline); an order change sends a wake message.
 /// A message is deleted only after its step is recorded, so a crash anywhere resumes from the case.
+/// A failed step's attempts, waits and give-up follow Core's <see cref="FraudStepRetry"/> (the
+/// message's dequeue count is the attempt number), as the App's orchestrator does.
 /// </summary>
 public sealed class FraudStepDriver(
     FraudCaseRunner runner,
     StorageClients storage,
     PoisonQueue poison,
     IOptions<FraudOptions> options,
-    IOptions<RetryOptions> retry,
     TimeProvider time,
     ILogger<FraudStepDriver> logger)
 {
@@ -64,9 +65,9 @@ public sealed class FraudStepDriver(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (dequeueCount < options.Value.MaxStepAttempts)
+            if (FraudStepRetry.From(options.Value).DelayAfter(dequeueCount) is { } delay)
             {
-                return WorkOutcome.Retry($"{FraudNames.Of(step)}: {ex.Message}", retry.Value.Backoff(dequeueCount));
+                return WorkOutcome.Retry($"{FraudNames.Of(step)}: {ex.Message}", delay);
             }
 
             logger.LogError("Fraud case of order {OrderId} of seller {SellerId}: {Step} failed {Attempts} times; manual_review", message.OrderId, message.SellerId, FraudNames.Of(step), dequeueCount);

@@ -90,3 +90,14 @@ public static class MeliWorldQueries
     public static async Task<JsonElement> HealthAsync(this MeliWorld world) =>
         await world.Server.Http.GetFromJsonAsync<JsonElement>("api/health");
 }
+
+/// <summary>
+/// A world whose Server runs no queue pump: a test takes the <c>meli-notifications</c> messages
+/// itself, as the Functions queue trigger would. Retries wait 1 s doubling to 3 s.
+/// </summary>
+public sealed class NoPumpMeliWorld() : MeliWorld(new Dictionary<string, string?>
+{
+    ["Server:PumpEnabled"] = "false",
+    ["Retry:BaseDelay"] = "00:00:01",
+    ["Retry:MaxDelay"] = "00:00:03",
+});

@@ -48,6 +48,8 @@ public sealed class ServerHost : IAsyncDisposable
             ["Server:ApiKey"] = ApiKey,
             ["Retry:BaseDelay"] = "00:00:00.200",
             ["Retry:MaxDelay"] = "00:00:01",
+            ["Fraud:FirstRetryInterval"] = "00:00:00.200",
+            ["Fraud:MaxRetryInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
             // Tests run the timer jobs through the admin routes, so a timer firing cannot add calls to what they count.
             ["Server:TimersEnabled"] = "false",
