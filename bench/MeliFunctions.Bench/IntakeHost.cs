@@ -40,11 +40,11 @@ internal sealed class IntakeHost : IAsyncDisposable
             ["Meli__AuthBaseUrl"] = "http://127.0.0.1:9/",
             ["StockReconcileSchedule"] = "0 0 0 1 1 *",
             ["PendingSweepSchedule"] = "0 0 0 1 1 *",
-            // Only the webhook runs, as with the Server's Server__PumpEnabled=false.
-            ["AzureWebJobs__OrderSync__Disabled"] = "true",
-            ["AzureWebJobs__FraudFlowStart__Disabled"] = "true",
-            ["AzureWebJobs__StockReconcile__Disabled"] = "true",
-            ["AzureWebJobs__PendingSweep__Disabled"] = "true",
+            // Only the webhook runs, as with the Server's Server__PumpEnabled=false (the host reads AzureWebJobs.<name>.Disabled).
+            ["AzureWebJobs.OrderSync.Disabled"] = "true",
+            ["AzureWebJobs.FraudFlowStart.Disabled"] = "true",
+            ["AzureWebJobs.StockReconcile.Disabled"] = "true",
+            ["AzureWebJobs.PendingSweep.Disabled"] = "true",
             ["AzureFunctionsJobHost__logging__logLevel__default"] = "Warning",
             ["Logging__LogLevel__Default"] = "Warning",
         };
