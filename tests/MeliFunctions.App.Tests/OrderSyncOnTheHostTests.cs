@@ -149,4 +149,34 @@ public sealed class OrderSyncOnTheHostTests(AppWorld world)
         var stored = await world.WaitForStoredOrderAsync(orderId);
         Assert.Equal(1, stored["_sync"]!["version"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task MeLi_failing_for_an_order_is_retried_with_growing_delays_then_parked_with_the_reason()
+    {
+        var seller = await world.ConnectSellerAsync("APP_REINTENTOS");
+        await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller, ["rate_5xx"] = 1.0 });
+        try
+        {
+            var (orderId, _) = await world.CreateOrderAsync(seller);
+
+            var parked = await Poll.UntilAsync(
+                () => world.GetJsonAsync("api/admin/poison"),
+                p => p["messages"]!.AsArray().Any(m => m!["notification"]?["resource"]?.GetValue<string>() == $"/orders/{orderId}"),
+                "the notification parked after its attempts", TimeSpan.FromSeconds(90), p => p.ToJsonString());
+
+            var message = parked["messages"]!.AsArray().First(m => m!["notification"]!["resource"]!.GetValue<string>() == $"/orders/{orderId}")!;
+            Assert.StartsWith("gave up after 5 attempts", message["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+            // Retry__BaseDelay 1 s doubling to Retry__MaxDelay 4 s: the attempts span about 1 + 2 + 4 + 4 s (jitter at
+            // most 20 % under), not the 4 x 10 s of host.json's fixed visibilityTimeout. (Each attempt's GETs include the
+            // HTTP client's own quick retries, and the order may have more than one notification: the span is what counts.)
+            var gets = (await world.MeliCallsAsync("GET", $"/orders/{orderId}"))
+                .Select(r => DateTimeOffset.Parse(r.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+            var span = (gets[^1] - gets[0]).TotalSeconds;
+            Assert.True(span is >= 8 and < 30, $"{gets.Count} GETs over {span:F1} s");
+        }
+        finally
+        {
+            await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
+        }
+    }
 }
