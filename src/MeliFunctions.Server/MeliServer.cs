@@ -31,7 +31,8 @@ public static class MeliServer
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddHostedService<StorageStartup>();
         builder.Services.AddMeliFraudDriver();
-        if (builder.Configuration.GetValue("Server:PumpEnabled", true))
+        var server = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        if (server.PumpEnabled)
         {
             foreach (var trigger in ServerTriggers.Queues)
             {
@@ -46,7 +47,7 @@ public static class MeliServer
             }
         }
 
-        if (builder.Configuration.GetValue("Server:TimersEnabled", true))
+        if (server.TimersEnabled)
         {
             builder.Services.AddHostedService(sp => new Timers.CronRunner(
                 ServerTriggers.Timers(sp), sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Timers.CronRunner>>()));

@@ -23,14 +23,11 @@ public static class SettingNames
     public const string AutoFeedbackOnDelivered = "SellerActions__AutoFeedbackOnDelivered";
     public const string ServerApiKey = "Server__ApiKey";
 
-    /// <summary>Settings that both hosts read (the Server-only key is listed apart).</summary>
+    /// <summary>Settings that both hosts read (the Server also reads <see cref="ServerApiKey"/>; Functions keys do that job in the App).</summary>
     public static IReadOnlyList<string> Product { get; } =
     [
         TaskHub, MeliApiBaseUrl, MeliAuthBaseUrl, MeliAppId, MeliClientSecret, MeliRedirectUri,
         StockReconcileSchedule, PendingSweepSchedule, FraudMeliCancelWait, FraudCancelConfirmWait,
         FraudCancelReason, FraudBlacklistBuyer, AutoFeedbackOnDelivered,
     ];
-
-    /// <summary>Settings only the Server host reads (Functions keys do this job in the App).</summary>
-    public static IReadOnlyList<string> ServerOnly { get; } = [ServerApiKey];
 }

@@ -11,7 +11,6 @@ public sealed record ApiResponse(int StatusCode, string? JsonBody = null, IReadO
 {
     public static ApiResponse Json(int status, JsonNode body) => new(status, body.ToJsonString(JsonDefaults.Options));
 
-    public static ApiResponse Raw(int status, string json) => new(status, json);
 
     /// <summary>An error answer a person can act on: <c>{"error": code, "message": reason}</c>.</summary>
     public static ApiResponse Error(int status, string error, string message) =>

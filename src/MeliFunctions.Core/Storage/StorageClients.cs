@@ -81,8 +81,4 @@ public sealed class StorageClients
     public QueueClient Queue(string name) => _queues.GetQueueClient(name);
 
     public TableClient Table(string name) => _tables.GetTableClient(name);
-
-    public QueueServiceClient QueueService => _queues;
-
-    public TableServiceClient TableService => _tables;
 }
