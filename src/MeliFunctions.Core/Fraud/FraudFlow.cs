@@ -151,7 +151,7 @@ public static class FraudFlow
     /// </summary>
     public static ShipmentVerdict ClassifyShipment(ShipmentFacts? shipment)
     {
-        const string Left = "Check the sale on Mercado Libre's (or Mercado Pago's) site and follow its instructions for a fraud " +
+        const string ActOnMeliSite = "Check the sale on Mercado Libre's (or Mercado Pago's) site and follow its instructions for a fraud " +
                             "alert on a sale already sent; do not send anything else to this buyer.";
         if (shipment is null)
         {
@@ -165,15 +165,15 @@ public static class FraudFlow
             ("pending" or "handling", _) => new(true, meliEnvios, false, $"shipment {shipment.Status}: not handed over yet"),
             ("ready_to_ship", "printed") => new(true, false, true, "shipment ready_to_ship/printed: the label is printed; pull the package"),
             ("ready_to_ship", "picked_up" or "in_hub" or "dropped_off" or "in_transit") =>
-                new(false, false, false, $"The package was handed to the carrier (ready_to_ship/{shipment.Substatus}). {Left}"),
+                new(false, false, false, $"The package was handed to the carrier (ready_to_ship/{shipment.Substatus}). {ActOnMeliSite}"),
             ("ready_to_ship", null or "ready_to_print" or "invoice_pending" or "in_warehouse" or "in_packing_list") =>
                 new(true, meliEnvios, false, $"shipment ready_to_ship/{shipment.Substatus ?? "-"}: label not printed"),
             ("ready_to_ship", _) => new(true, false, true, $"shipment ready_to_ship/{shipment.Substatus}: may be packed; pull the package"),
             ("cancelled", _) => new(true, true, false, "shipment already cancelled by Mercado Libre"),
-            ("shipped", _) => new(false, false, false, $"The package is in transit (shipped). {Left}"),
-            ("delivered", _) => new(false, false, false, $"The package was delivered. {Left}"),
-            ("not_delivered", _) => new(false, false, false, $"The package left and was not delivered (not_delivered/{shipment.Substatus ?? "-"}). {Left}"),
-            ("closed", _) => new(false, false, false, $"The shipment is closed. {Left}"),
+            ("shipped", _) => new(false, false, false, $"The package is in transit (shipped). {ActOnMeliSite}"),
+            ("delivered", _) => new(false, false, false, $"The package was delivered. {ActOnMeliSite}"),
+            ("not_delivered", _) => new(false, false, false, $"The package left and was not delivered (not_delivered/{shipment.Substatus ?? "-"}). {ActOnMeliSite}"),
+            ("closed", _) => new(false, false, false, $"The shipment is closed. {ActOnMeliSite}"),
             _ => new(false, false, false, $"The shipment status '{shipment.Status ?? "unknown"}' is not one the flow knows. Check the sale on Mercado Libre's site; do not ship it."),
         };
     }

@@ -7,7 +7,7 @@ using MeliFunctions.Server.Fraud;
 
 namespace MeliFunctions.Server.Http;
 
-/// <summary>The HTTP routes of CONTRACT.md, each a call into Core, like the App's HTTP functions.</summary>
+/// <summary>The HTTP routes the README lists, each a call into Core, as the App's HTTP functions are.</summary>
 public static class Routes
 {
     public static void MapMeliRoutes(this WebApplication app)
