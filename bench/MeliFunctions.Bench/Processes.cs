@@ -115,41 +115,6 @@ internal sealed class Child : IAsyncDisposable
     }
 }
 
-/// <summary>Azurite from the repo's node_modules, in memory, on free loopback ports.</summary>
-internal static class Azurite
-{
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-    public static string Bin(string root) => Path.Combine(root, "node_modules", ".bin", "azurite");
-
-    public static async Task<(Child Process, string ConnectionString)> StartAsync(string root)
-    {
-        var bin = Bin(root);
-        if (!File.Exists(bin))
-        {
-            throw new InvalidOperationException($"Azurite is not installed at {bin}: run 'npm ci' in {root}.");
-        }
-
-        int blob = Child.FreePort(), queue = Child.FreePort(), table = Child.FreePort();
-        var child = new Child("azurite", bin,
-        [
-            "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
-            "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
-        ]);
-        await Child.WaitForPortAsync(child, queue, TimeSpan.FromSeconds(30));
-        await Child.WaitForPortAsync(child, table, TimeSpan.FromSeconds(30));
-        var connectionString =
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            $"AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-        return (child, connectionString);
-    }
-}
-
 /// <summary>
 /// The Server (src/MeliFunctions.Server, its own build output copied next to this program) in its
 /// own process, webhook only (queue pump off), logging at Warning.

@@ -87,8 +87,8 @@ namespace MeliFunctions.Bench
             var root = RepoRoot();
             var loadBefore = LoadAverage();
             Console.WriteLine($"Starting Azurite (its own process); load average {loadBefore}");
-            var (azurite, storage) = await Azurite.StartAsync(root);
-            await using var azuriteProcess = azurite;
+            await using var azurite = await Testing.Azurite.StartAsync();
+            var storage = azurite.ConnectionString;
 
             var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
             queueOptions.Retry.MaxRetries = 2;
@@ -207,7 +207,7 @@ namespace MeliFunctions.Bench
             if (options.WriteDocs)
             {
                 var path = Path.Combine(root, "docs", "benchmarks.md");
-                Docs.Update(path, Docs.Section(options, byHost, search, best, raw, rawCpu, at1000, Azurite.Bin(root), loadBefore, loadAfter));
+                Docs.Update(path, Docs.Section(options, byHost, search, best, raw, rawCpu, at1000, Testing.Azurite.Bin, loadBefore, loadAfter));
                 Console.WriteLine($"Wrote {path}");
             }
 
@@ -275,7 +275,7 @@ namespace MeliFunctions.Bench
         public const string ApiKey = "bench-management-key";
         private const string ClientSecret = "sandbox-client-secret";
 
-        private Child _azurite = null!;
+        private Testing.Azurite _azurite = null!;
         private Sandbox.MeliSandbox _sandbox = null!;
         private Microsoft.AspNetCore.Builder.WebApplication _server = null!;
 
@@ -301,8 +301,8 @@ namespace MeliFunctions.Bench
             }
 
             var w = new Loopback();
-            var (azurite, storage) = await Azurite.StartAsync(Bench.RepoRoot());
-            w._azurite = azurite;
+            w._azurite = await Testing.Azurite.StartAsync();
+            var storage = w._azurite.ConnectionString;
             w._sandbox = await Sandbox.MeliSandbox.StartAsync(new Sandbox.SandboxOptions { AppId = $"{Bench.AppId}", ClientSecret = ClientSecret });
             w._server = Server.MeliServer.Build([], builder =>
             {

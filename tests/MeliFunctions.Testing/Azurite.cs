@@ -29,6 +29,12 @@ public sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString => ConnectionStringFor(BlobPort, QueuePort, TablePort);
 
+    /// <summary>CPU seconds this Azurite has used so far.</summary>
+    public double CpuSeconds => _process.HasExited ? 0 : ProcessCpu.SecondsOf(_process.Id);
+
+    /// <summary>Azurite as <c>npm ci</c> installs it from the repo's lock file.</summary>
+    public static string Bin => Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
+
     public static string ConnectionStringFor(int blobPort, int queuePort, int tablePort) =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
         $"AccountKey={AccountKey};" +
@@ -38,7 +44,7 @@ public sealed class Azurite : IAsyncDisposable
 
     public static async Task<Azurite> StartAsync()
     {
-        var bin = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
+        var bin = Bin;
         if (!File.Exists(bin))
         {
             throw new InvalidOperationException($"Azurite is not installed at {bin}: run 'npm ci' in {RepoPaths.Root} (scripts/test does this).");
@@ -51,7 +57,7 @@ public sealed class Azurite : IAsyncDisposable
             {
                 ArgumentList =
                 {
-                    "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                    "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
                     "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
                     "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
                     "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),

@@ -202,7 +202,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     }
 
     /// <summary>CPU seconds (user + system) used so far by the host and its worker, from /proc (Linux).</summary>
-    public double CpuSeconds => _process is { HasExited: false } p ? Descendants(p.Id).Sum(CpuSecondsOf) : 0;
+    public double CpuSeconds => _process is { HasExited: false } p ? Descendants(p.Id).Sum(ProcessCpu.SecondsOf) : 0;
 
     /// <summary>A process and its descendants, from /proc/&lt;pid&gt;/task/*/children.</summary>
     private static IEnumerable<int> Descendants(int pid)
@@ -233,21 +233,6 @@ public sealed class FunctionsHost : IAsyncDisposable
                     yield return d;
                 }
             }
-        }
-    }
-
-    private static double CpuSecondsOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // utime and stime: fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
-            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (IOException)
-        {
-            return 0;
         }
     }
 

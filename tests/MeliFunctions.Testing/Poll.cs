@@ -1,9 +1,12 @@
 namespace MeliFunctions.Testing;
 
-/// <summary>Polling until a condition holds, with a deadline and a message that says what was awaited.</summary>
+/// <summary>
+/// Polling until a condition holds, with a deadline and a message that says what was awaited and
+/// the last value seen. Never asserts on elapsed time: the deadline only bounds a wait.
+/// </summary>
 public static class Poll
 {
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null, Func<T, string>? describe = null)
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what = "the condition", TimeSpan? timeout = null, Func<T, string>? describe = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         var value = await probe();

@@ -101,23 +101,8 @@ public abstract class FraudWorld(TimeSpan meliAutoCancel, IDictionary<string, st
     public async Task<List<JsonElement>> NotesAsync(long orderId) =>
         (await Admin.GetNotesAsync()).EnumerateArray().Where(n => n.GetProperty("order_id").GetInt64() == orderId).ToList();
 
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        var value = await probe();
-        while (!done(value))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; last: {(value is JsonNode n ? n.ToJsonString() : value?.ToString())}");
-            }
-
-            await Task.Delay(100);
-            value = await probe();
-        }
-
-        return value;
-    }
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(probe, done, what, timeout ?? TimeSpan.FromSeconds(60), v => v is JsonNode n ? n.ToJsonString() : v?.ToString() ?? "null");
 
     public static IEnumerable<string> Steps(JsonObject fraudCase) =>
         fraudCase["steps"]!.AsArray().Select(s => s!["step"]!.GetValue<string>());

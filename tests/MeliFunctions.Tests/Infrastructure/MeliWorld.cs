@@ -118,23 +118,8 @@ public class MeliWorld : IAsyncLifetime
         }).ToList();
     }
 
-    public async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        T value = await probe();
-        while (!done(value))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(100);
-            value = await probe();
-        }
-
-        return value;
-    }
+    public Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(probe, done, what, timeout ?? TimeSpan.FromSeconds(30));
 
     public QueueClient RawQueue(string name) => new(Azurite.ConnectionString, name);
 
