@@ -67,7 +67,8 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<OrderSync>();
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
-        services.AddSingleton<HealthReport>();
+        services.AddSingleton<SellerHealthReport>();
+        services.AddMeliHealthChecks();
         services.AddMeliStock(configuration);
         services.AddMeliSweeps(configuration);
         services.AddMeliFraud(configuration);

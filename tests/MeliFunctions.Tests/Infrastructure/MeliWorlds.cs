@@ -87,6 +87,7 @@ public static class MeliWorldQueries
             TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>The sellers' health, behind the key (<c>GET /api/admin/health</c>).</summary>
     public static async Task<JsonElement> HealthAsync(this MeliWorld world) =>
-        await world.Server.Http.GetFromJsonAsync<JsonElement>("api/health");
+        await world.Server.Management.GetFromJsonAsync<JsonElement>("api/admin/health");
 }
