@@ -63,6 +63,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<NotificationIntake>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderLocks>();
+        services.AddSingleton<UnavailableOrders>();
         services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();
         services.AddSingleton<OrdersApi>();
