@@ -22,6 +22,19 @@ public sealed class ApiResult(ApiResponse response) : IResult, IActionResult
             http.Headers[name] = value;
         }
 
+        foreach (var cookie in Response.Cookies)
+        {
+            http.Cookies.Append(cookie.Name, cookie.Value, new CookieOptions
+            {
+                Path = cookie.Path,
+                MaxAge = cookie.MaxAge,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = cookie.Secure,
+                IsEssential = true,
+            });
+        }
+
         if (Response.JsonBody is not null)
         {
             http.ContentType = "application/json; charset=utf-8";

@@ -26,6 +26,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddMetrics();
         services.AddOptions<MeliOptions>().Bind(configuration.GetSection(MeliOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OAuthOptions>().Bind(configuration.GetSection(OAuthOptions.Section));
         services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
         services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section));
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
@@ -58,6 +59,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<MeliOAuthClient>();
         services.AddSingleton<MeliTokenProvider>();
         services.AddSingleton<MeliApiClient>();
+        services.AddSingleton<Invites>();
         services.AddSingleton<OAuthFlow>();
 
         services.AddSingleton<NotificationIntake>();

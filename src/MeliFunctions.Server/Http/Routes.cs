@@ -20,10 +20,10 @@ public static class Routes
             (await intake.AcceptAsync(req.ToIntakeRequest(), ct)).ToResult());
 
         api.MapGet("/oauth/start", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.StartAsync(req.BaseUrl(), ct)).ToResult());
+            (await oauth.StartAsync(req.BaseUrl(), req.Query["invite"].FirstOrDefault(), req.CameOverHttps(), ct)).ToResult());
 
         api.MapGet("/oauth/callback", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], req.BaseUrl(), ct)).ToResult());
+            (await oauth.CallbackAsync(req.ToOAuthCallback(), req.BaseUrl(), req.CameOverHttps(), ct)).ToResult());
 
         // ASP.NET Core health checks: ready (storage and queues) at /api/health, live (no check) at /api/health/live.
         // The answer is Core's, the same as the App's Health functions write.
@@ -36,6 +36,8 @@ public static class Routes
         managed.MapGet("/admin/health", async (SellerHealthReport health, CancellationToken ct) => (await health.GetAsync(ct)).ToResult());
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
+        managed.MapPost("/admin/invites", async (HttpRequest req, Invites invites, CancellationToken ct) =>
+            (await invites.CreateAsync(req.Body, req.BaseUrl(), ct)).ToResult());
         managed.MapStockRoutes();
         managed.MapSweepRoutes();
         managed.MapFraudRoutes();

@@ -36,6 +36,12 @@ public sealed class QuickRecheckMeliWorld() : MeliWorld(new Dictionary<string, s
     ["OrderSync:StaleRecheckDelay"] = "00:00:06",
 });
 
+/// <summary>A world as deployed: new sellers connect only with an operator's invitation.</summary>
+public sealed class ClosedEnrolmentMeliWorld() : MeliWorld(new Dictionary<string, string?>
+{
+    ["OAuth:OpenEnrolment"] = "false",
+});
+
 /// <summary>What tests ask of the sandbox's request log and of the Sellers table.</summary>
 public static class MeliWorldQueries
 {
