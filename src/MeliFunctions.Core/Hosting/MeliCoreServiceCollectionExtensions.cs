@@ -30,6 +30,8 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
         services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section));
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidation>();
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<StorageInitializer>();
@@ -55,6 +57,7 @@ public static class MeliCoreServiceCollectionExtensions
                 pipeline.AddTimeout(meli.RequestTimeout);
             });
 
+        services.AddSingleton<TokenSealer>();
         services.AddSingleton<SellerAccounts>();
         services.AddSingleton<MeliOAuthClient>();
         services.AddSingleton<MeliTokenProvider>();
