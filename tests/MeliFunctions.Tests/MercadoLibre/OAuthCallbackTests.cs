@@ -27,6 +27,9 @@ public sealed class OAuthCallbackTests(MeliWorld world) : IClassFixture<MeliWorl
         var answer = await Browser.GetAsync(new Uri(world.Server.BaseUrl, $"api/oauth/callback?code={code}&state=forged-state"));
 
         await AssertErrorAsync(answer, "invalid_state");
+        // Not even a possible state (a table key cannot hold '/' or '#'): 400 with the reason, not a 500.
+        await AssertErrorAsync(await Browser.GetAsync(new Uri(world.Server.BaseUrl, $"api/oauth/callback?code={code}&state=a%2Fb%23c")), "invalid_state");
+        await AssertErrorAsync(await Browser.GetAsync(new Uri(world.Server.BaseUrl, $"api/oauth/callback?code={code}&state={new string('a', 48)}")), "invalid_state");
         Assert.False(await SellerRowExistsAsync(seller.Id));
         Assert.Equal(exchanges, await CodeExchangesAsync());
     }
@@ -37,9 +40,9 @@ public sealed class OAuthCallbackTests(MeliWorld world) : IClassFixture<MeliWorl
         var seller = await world.Admin.CreateSellerAsync("ESTADO_VENCIDO");
         var code = await world.Admin.CreateAuthorizationCodeAsync(seller.Id, new Uri(world.Server.BaseUrl, "api/oauth/callback").ToString());
         var states = world.Server.Storage.Table(StorageNames.OAuthStatesTable);
-        const string State = "issued-eleven-minutes-ago";
+        var state = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)); // issued eleven minutes ago
         const string Binding = "the-browser-binding-of-that-state";
-        await states.AddEntityAsync(new TableEntity("state", State)
+        await states.AddEntityAsync(new TableEntity("state", state)
         {
             ["ExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(-1),
             ["BindingHash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(Binding))),
@@ -47,8 +50,8 @@ public sealed class OAuthCallbackTests(MeliWorld world) : IClassFixture<MeliWorl
         var exchanges = await CodeExchangesAsync();
 
         using var sameBrowser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(world.Server.BaseUrl, $"api/oauth/callback?code={code}&state={State}"));
-        request.Headers.Add("Cookie", $"meli-oauth-{State[..16]}={Binding}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(world.Server.BaseUrl, $"api/oauth/callback?code={code}&state={state}"));
+        request.Headers.Add("Cookie", $"meli-oauth-{state[..16]}={Binding}");
         var answer = await sameBrowser.SendAsync(request);
 
         await AssertErrorAsync(answer, "expired_state");

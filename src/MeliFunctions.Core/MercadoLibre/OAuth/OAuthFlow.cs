@@ -104,7 +104,8 @@ public sealed class OAuthFlow(
             return ApiResponse.Error(400, "missing_parameter", "Both 'code' and 'state' are required; start at /api/oauth/start.");
         }
 
-        if (state.Length > 100)
+        // States are 48 hex digits; anything else is not one of ours (and could not be a table key).
+        if (state.Length != 48 || !state.All(char.IsAsciiHexDigitLower))
         {
             return ApiResponse.Error(400, "invalid_state", "This sign-in link is unknown or was already used; start again at /api/oauth/start.");
         }
