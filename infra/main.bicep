@@ -30,6 +30,20 @@ param meliApiBaseUrl string = 'https://api.mercadolibre.com'
 @description('Where sellers are sent to authorise the app (the country\'s auth site).')
 param meliAuthBaseUrl string = 'https://auth.mercadolibre.com.ar'
 
+// ---- Generated secrets (written once; see docs/deploy.md for rotation) ------------------------
+
+@secure()
+@description('Leave empty: a fresh random value each deployment, used only if the webhook callback secret does not exist yet.')
+param callbackSecretSeed string = '${newGuid()}${newGuid()}'
+
+@secure()
+@description('Leave empty: a fresh random value each deployment, used only if the previous callback secret does not exist yet.')
+param previousCallbackSecretSeed string = '${newGuid()}${newGuid()}'
+
+@secure()
+@description('Leave empty: a fresh random value each deployment, used only if the token sealing key does not exist yet.')
+param tokenKeySeed string = '${newGuid()}${newGuid()}'
+
 // ---- Behaviour --------------------------------------------------------------------------------
 
 @minLength(3)
@@ -59,6 +73,9 @@ param fraudBlacklistBuyer bool = false
 @description('Give positive feedback automatically when an order is delivered (once per order).')
 param autoFeedbackOnDelivered bool = false
 
+@description('Let any Mercado Libre account connect without an invitation (OAuth__OpenEnrolment). Off: new sellers need an invitation from POST /api/admin/invites.')
+param openEnrolment bool = false
+
 // ---- Scale and access -------------------------------------------------------------------------
 
 @minValue(40)
@@ -73,8 +90,11 @@ param maximumInstanceCount int = 100
 @description('Flex Consumption: memory per instance (MB).')
 param instanceMemoryMB int = 2048
 
-@description('Optional: object id of the user or service principal deploying (azd: AZURE_PRINCIPAL_ID). Gets the storage data roles. Empty for none.')
+@description('Optional: object id of the user or service principal deploying (azd: AZURE_PRINCIPAL_ID). Gets the storage data roles only with grantDeployerDataAccess.')
 param principalId string = ''
+
+@description('Give principalId the storage data roles (blob, queue, table) to inspect or run against the account. Off: the deploying principal gets no data access.')
+param grantDeployerDataAccess bool = false
 
 @allowed([
   'User'
@@ -96,6 +116,9 @@ var tags = {
 var appName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package'
 var meliClientSecretName = 'meli-client-secret'
+var callbackSecretName = 'notifications-callback-secret'
+var previousCallbackSecretName = 'notifications-callback-secret-previous'
+var tokenKeysName = 'token-keys'
 
 // ---- Resources --------------------------------------------------------------------------------
 
@@ -129,6 +152,7 @@ module storage 'modules/storage.bicep' = {
     identityPrincipalId: identity.properties.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    grantDeployerDataAccess: grantDeployerDataAccess
   }
 }
 
@@ -142,6 +166,12 @@ module keyVault 'modules/keyvault.bicep' = {
     identityPrincipalId: identity.properties.principalId
     meliClientSecretName: meliClientSecretName
     meliClientSecret: meliClientSecret
+    callbackSecretName: callbackSecretName
+    callbackSecretSeed: callbackSecretSeed
+    previousCallbackSecretName: previousCallbackSecretName
+    previousCallbackSecretSeed: previousCallbackSecretSeed
+    tokenKeysName: tokenKeysName
+    tokenKeySeed: tokenKeySeed
     enablePurgeProtection: enableKeyVaultPurgeProtection
   }
 }
@@ -162,6 +192,21 @@ module functionApp 'modules/functionapp.bicep' = {
 
 var appBaseUrl = 'https://${functionApp.outputs.defaultHostName}'
 
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: 'kv-${resourceToken}'
+}
+
+module webhookUrl 'modules/webhookurl.bicep' = {
+  name: 'webhookurl'
+  params: {
+    appBaseUrl: appBaseUrl
+    callbackSecret: vault.getSecret(callbackSecretName)
+  }
+  dependsOn: [
+    keyVault
+  ]
+}
+
 // ---- App settings -----------------------------------------------------------------------------
 
 // The product's own settings: every setting MeliFunctions reads, and nothing else. This is the one
@@ -175,6 +220,13 @@ var productSettings = {
   // Versionless reference (trailing slash, no version): a rotated secret is picked up without a redeploy.
   Meli__ClientSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.clientSecretUri}/)'
   Meli__RedirectUri: '${appBaseUrl}/api/oauth/callback'
+  // The webhook requires ?secret= (generated once into Key Vault); the previous one is accepted too,
+  // so a rotation loses no notification.
+  Notifications__CallbackSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.callbackSecretUri}/)'
+  Notifications__PreviousCallbackSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.previousCallbackSecretUri}/)'
+  // The key that seals sellers' tokens at rest (id:secret pairs; generated once into Key Vault).
+  Tokens__Keys: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.tokenKeysUri}/)'
+  OAuth__OpenEnrolment: string(openEnrolment)
   StockReconcileSchedule: stockReconcileSchedule
   PendingSweepSchedule: pendingSweepSchedule
   Fraud__MeliCancelWait: fraudMeliCancelWait
@@ -214,8 +266,9 @@ module appSettings 'modules/appsettings.bicep' = {
 output AZURE_LOCATION string = location
 output FUNCTION_APP_NAME string = functionApp.outputs.name
 output FUNCTION_APP_URL string = appBaseUrl
-@description('Paste into the Mercado Libre application as the notifications callback URL.')
-output MELI_WEBHOOK_URL string = '${appBaseUrl}/api/notifications'
+@secure()
+@description('Paste into the Mercado Libre application as the notifications callback URL (it carries the webhook secret, so it is a secure output).')
+output MELI_WEBHOOK_URL string = webhookUrl.outputs.url
 @description('Register as the redirect URI of the Mercado Libre application.')
 output MELI_REDIRECT_URI string = '${appBaseUrl}/api/oauth/callback'
 @description('Send a seller here to connect their account.')

@@ -314,6 +314,8 @@ namespace MeliFunctions.Bench
                     ["Meli:AuthBaseUrl"] = w._sandbox.BaseUrl.ToString(),
                     ["Meli:AppId"] = $"{Bench.AppId}",
                     ["Meli:ClientSecret"] = ClientSecret,
+                    ["Tokens:Keys"] = "bench:6d656c6966756e6374696f6e732d62656e63682d746f6b656e2d6b65792d31",
+                    ["OAuth:OpenEnrolment"] = "true",
                     ["Server:ApiKey"] = ApiKey,
                     // No timers: the pending sweep and the stock reconcile would run on their own schedule.
                     ["Server:TimersEnabled"] = "false",

@@ -17,8 +17,11 @@ param identityPrincipalId string
 @description('Resource id of the app\'s user-assigned identity (used to name the role assignments).')
 param identityId string
 
-@description('Optional: a user or service principal that deploys or develops against this account gets the same data roles. Empty for none.')
+@description('Optional: a user or service principal that deploys or develops against this account. It gets the data roles only with grantDeployerDataAccess.')
 param deployerPrincipalId string = ''
+
+@description('Give deployerPrincipalId the blob, queue and table data roles. Off by default: least privilege.')
+param grantDeployerDataAccess bool = false
 
 @allowed([
   'User'
@@ -98,10 +101,10 @@ resource appTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// The same data roles for the deploying principal, when one is given (inspecting queues and
-// tables, running the Server against the cloud account).
+// The same data roles for the deploying principal, only when asked for (inspecting queues and
+// tables, running the Server against the cloud account) and a principal is given.
 resource deployerDataRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in (empty(deployerPrincipalId)
+  for roleId in (!grantDeployerDataAccess || empty(deployerPrincipalId)
     ? []
     : [storageBlobDataOwnerRoleId, storageQueueDataContributorRoleId, storageTableDataContributorRoleId]): {
     name: guid(storage.id, deployerPrincipalId, roleId)

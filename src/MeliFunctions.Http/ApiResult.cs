@@ -17,9 +17,26 @@ public sealed class ApiResult(ApiResponse response) : IResult, IActionResult
     {
         var http = httpContext.Response;
         http.StatusCode = Response.StatusCode;
+        // Both hosts: answers are data, never to be sniffed as a page, cached, or to leak the URL onwards.
+        http.Headers.XContentTypeOptions = "nosniff";
+        http.Headers["Referrer-Policy"] = "no-referrer";
+        http.Headers.CacheControl = "no-store";
         foreach (var (name, value) in Response.Headers ?? new Dictionary<string, string>())
         {
             http.Headers[name] = value;
+        }
+
+        foreach (var cookie in Response.Cookies)
+        {
+            http.Cookies.Append(cookie.Name, cookie.Value, new CookieOptions
+            {
+                Path = cookie.Path,
+                MaxAge = cookie.MaxAge,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = cookie.Secure,
+                IsEssential = true,
+            });
         }
 
         if (Response.JsonBody is not null)

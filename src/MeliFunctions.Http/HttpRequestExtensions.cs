@@ -1,3 +1,4 @@
+using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.SellerActions;
 using Microsoft.AspNetCore.Http;
@@ -9,6 +10,24 @@ public static class HttpRequestExtensions
 {
     /// <summary>Where this app is reached (<c>scheme://host/pathbase/</c>), e.g. for the OAuth redirect URI.</summary>
     public static Uri BaseUrl(this HttpRequest req) => new($"{req.Scheme}://{req.Host}{req.PathBase}/");
+
+    /// <summary>
+    /// True when the caller reached the app over HTTPS: the connection, or the front end's
+    /// <c>X-Forwarded-Proto</c> (Azure terminates TLS before the app). Only marks cookies Secure.
+    /// </summary>
+    public static bool CameOverHttps(this HttpRequest req) =>
+        req.IsHttps || string.Equals(req.Headers["X-Forwarded-Proto"].FirstOrDefault(), "https", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Mercado Libre's redirect to the OAuth callback: the query and the cookie that binds its state to this browser.</summary>
+    public static OAuthCallbackRequest ToOAuthCallback(this HttpRequest req)
+    {
+        var state = req.Query["state"].FirstOrDefault();
+        return new OAuthCallbackRequest(
+            req.Query["code"].FirstOrDefault(),
+            state,
+            req.Query["error"].FirstOrDefault(),
+            string.IsNullOrEmpty(state) ? null : req.Cookies[OAuthFlow.CookieName(state)]);
+    }
 
     /// <summary>The parts of Mercado Libre's webhook call the intake checks.</summary>
     public static IntakeRequest ToIntakeRequest(this HttpRequest req) => new(

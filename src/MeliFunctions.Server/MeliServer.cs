@@ -54,6 +54,7 @@ public static class MeliServer
         }
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         // The operator's page (wwwroot, embedded in this assembly) at /.
         var page = new Microsoft.Extensions.FileProviders.EmbeddedFileProvider(typeof(MeliServer).Assembly, "MeliFunctions.Server.wwwroot");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });

@@ -18,6 +18,15 @@ public sealed class AppWorld : IAsyncLifetime
     public const string AppId = "5503910054141466";
     public const string ClientSecret = "sandbox-client-secret";
 
+    /// <summary>The token sealing key the App runs with (Tokens__Keys).</summary>
+    public const string TokenKeys = "app:6d656c6966756e6374696f6e732d6170702d746f6b656e2d6b65792d303031";
+
+    /// <summary>The webhook's secret (Notifications__CallbackSecret): the sandbox's callback URL carries it, as MeLi's would.</summary>
+    public const string CallbackSecret = "app-tests-callback-secret-5e1f";
+
+    /// <summary>The webhook path with its secret, as registered with Mercado Libre.</summary>
+    public const string WebhookPath = "api/notifications?secret=" + CallbackSecret;
+
     /// <summary>MeLi cancels a fraud-flagged Mercado Envios order by itself after this long (the label not printed).</summary>
     public static readonly TimeSpan MeliAutoCancel = TimeSpan.FromSeconds(20);
 
@@ -53,6 +62,9 @@ public sealed class AppWorld : IAsyncLifetime
             ["Meli__AppId"] = AppId,
             ["Meli__ClientSecret"] = ClientSecret,
             ["Meli__RedirectUri"] = $"http://127.0.0.1:{port}/api/oauth/callback",
+            ["Tokens__Keys"] = TokenKeys,
+            ["Notifications__CallbackSecret"] = CallbackSecret,
+            // Enrolment stays closed, as deployed: ConnectSellerAsync connects each seller with an invitation.
             // Both timers fire every 10 s here: the timer test watches them work with no admin call.
             ["StockReconcileSchedule"] = "*/10 * * * * *",
             ["PendingSweepSchedule"] = "*/10 * * * * *",
@@ -67,7 +79,7 @@ public sealed class AppWorld : IAsyncLifetime
         }
 
         Host = await FunctionsHost.StartAsync(Settings, port);
-        await Admin.SetCallbackUrlAsync(new Uri(Host.BaseUrl, "api/notifications").ToString());
+        await Admin.SetCallbackUrlAsync(new Uri(Host.BaseUrl, WebhookPath).ToString());
     }
 
     /// <summary>Kills the host and its worker (no clean shutdown) and starts a new host on the same storage and port.</summary>
@@ -77,12 +89,17 @@ public sealed class AppWorld : IAsyncLifetime
         await Host.StartAsync(TimeSpan.FromMinutes(3));
     }
 
-    /// <summary>Creates a seller in the sandbox and connects it as the seller's browser would, through the App's OAuth routes.</summary>
+    /// <summary>
+    /// Creates a seller in the sandbox and connects it as the seller's browser would, through the App's
+    /// OAuth routes, with an invitation an operator created (enrolment is closed).
+    /// </summary>
     public async Task<long> ConnectSellerAsync(string nickname)
     {
         var seller = await Admin.CreateSellerAsync(nickname);
+        var invite = await SendAsync(HttpMethod.Post, "api/admin/invites");
+        Assert.True(invite.Status == HttpStatusCode.Created, $"POST api/admin/invites: {invite}");
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true });
-        var start = await browser.GetAsync(new Uri(Host.BaseUrl, "api/oauth/start"));
+        var start = await browser.GetAsync(new Uri(invite.Json["url"]!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var toCallback = await browser.GetAsync(start.Headers.Location!.ToString() + "&login_as=" + seller.Id);
         Assert.Equal(HttpStatusCode.Redirect, toCallback.StatusCode);

@@ -52,7 +52,7 @@ public sealed class OrderSyncOnTheHostTests(AppWorld world)
         {
             using var content = new StringContent(body, Encoding.UTF8);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-            using var response = await world.Host.Http.PostAsync("api/notifications", content);
+            using var response = await world.Host.Http.PostAsync(AppWorld.WebhookPath, content);
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == status, $"{contentType} {body[..Math.Min(body.Length, 60)]}: {(int)response.StatusCode} {text}");
             Assert.False(string.IsNullOrEmpty(JsonNode.Parse(text)!["error"]?.GetValue<string>()), text);
@@ -76,7 +76,7 @@ public sealed class OrderSyncOnTheHostTests(AppWorld world)
             ["sent"] = DateTimeOffset.UtcNow.ToString("O"),
         };
 
-        var ack = await world.SendAsync(HttpMethod.Post, "api/notifications", notification, key: false);
+        var ack = await world.SendAsync(HttpMethod.Post, AppWorld.WebhookPath, notification, key: false);
         Assert.Equal(HttpStatusCode.OK, ack.Status);
 
         var parked = await Poll.UntilAsync(
@@ -114,6 +114,7 @@ public sealed class OrderSyncOnTheHostTests(AppWorld world)
             (HttpMethod.Post, "api/orders/1/feedback"), (HttpMethod.Post, "api/orders/1/notes"), (HttpMethod.Get, "api/orders/1/notes"),
             (HttpMethod.Put, "api/orders/1/notes/n"), (HttpMethod.Delete, "api/orders/1/notes/n"), (HttpMethod.Post, "api/sellers/1/blocked-buyers"),
             (HttpMethod.Get, "api/sellers/1/blocked-buyers"), (HttpMethod.Delete, "api/sellers/1/blocked-buyers/2"),
+            (HttpMethod.Post, "api/admin/invites"), (HttpMethod.Get, "api/admin/health"),
         };
 
         if (world.Host.EnforcesKeys)

@@ -24,6 +24,10 @@ public class AppSettingsTests
         "Meli__AppId",
         "Meli__ClientSecret",
         "Meli__RedirectUri",
+        "Notifications__CallbackSecret",
+        "Notifications__PreviousCallbackSecret",
+        "Tokens__Keys",
+        "OAuth__OpenEnrolment",
         "StockReconcileSchedule",
         "PendingSweepSchedule",
         "Fraud__MeliCancelWait",
@@ -76,9 +80,7 @@ public class AppSettingsTests
                      ("AzureWebJobsStorage__tableServiceUri", "tableEndpoint"),
                  })
         {
-            Assert.Matches(
-                $@"^\[reference\(resourceId\('Microsoft\.Resources/deployments', 'storage'\), '[0-9-]+'\)\.outputs\.{output}\.value\]$",
-                Platform(setting));
+            Assert.Matches($@"^\[{Compiled.Main.ModuleOutputPattern("storage", output)}\]$", Platform(setting));
             var endpoint = output.Replace("Endpoint", string.Empty, StringComparison.Ordinal);
             Assert.Matches(
                 $@"^\[reference\(resourceId\('Microsoft\.Storage/storageAccounts', parameters\('name'\)\), '[0-9-]+'\)\.primaryEndpoints\.{endpoint}\]$",
@@ -90,22 +92,42 @@ public class AppSettingsTests
     public void Client_secret_setting_is_a_Key_Vault_reference_to_the_vault_secret()
     {
         Assert.Matches(
-            @"^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}/\)', reference\(resourceId\('Microsoft\.Resources/deployments', 'keyvault'\), '[0-9-]+'\)\.outputs\.clientSecretUri\.value\)\]$",
+            $@"^\[format\('@Microsoft\.KeyVault\(SecretUri=\{{0\}}/\)', {Compiled.Main.ModuleOutputPattern("keyvault", "clientSecretUri")}\)\]$",
             Product("Meli__ClientSecret"));
 
         var keyVault = Compiled.Main.Module("keyvault");
-        var secret = keyVault.SingleResource("Microsoft.KeyVault/vaults/secrets");
+        var (symbol, secret) = Assert.Single(keyVault.SymbolicResources(), r => r.Resource.GetProperty("name").GetString()!.Contains("meliClientSecretName", StringComparison.Ordinal));
         Assert.Equal("format('{0}/{1}', format('kv-{0}', variables('resourceToken')), 'meli-client-secret')", keyVault.Resolve(secret.GetProperty("name").GetString()!));
 
         // The versionless URI of that secret: a new version is picked up on rotation.
         var uri = keyVault.Outputs.GetProperty("clientSecretUri").GetProperty("value").GetString()!;
-        Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.KeyVault/vaults/secrets', parameters\('name'\), parameters\('meliClientSecretName'\)\), '[0-9-]+'\)\.secretUri\]$", uri);
+        Assert.Equal($"[reference('{symbol}').secretUri]", uri);
+    }
+
+    [Theory]
+    [InlineData("Notifications__CallbackSecret", "callbackSecretUri")]
+    [InlineData("Notifications__PreviousCallbackSecret", "previousCallbackSecretUri")]
+    [InlineData("Tokens__Keys", "tokenKeysUri")]
+    public void Webhook_secrets_and_token_keys_are_versionless_Key_Vault_references(string setting, string output)
+    {
+        Assert.Matches(
+            $@"^\[format\('@Microsoft\.KeyVault\(SecretUri=\{{0\}}/\)', {Compiled.Main.ModuleOutputPattern("keyvault", output)}\)\]$",
+            Product(setting));
+        var uri = Compiled.Main.Module("keyvault").Outputs.GetProperty(output).GetProperty("value").GetString()!;
+        Assert.Matches(@"^\[reference\('[A-Za-z]+'\)\.secretUri\]$", uri);
+    }
+
+    [Fact]
+    public void Enrolment_is_closed_by_default()
+    {
+        Assert.Equal("[string(parameters('openEnrolment'))]", Product("OAuth__OpenEnrolment"));
+        Assert.False(Compiled.Main.Parameters.GetProperty("openEnrolment").GetProperty("defaultValue").GetBoolean());
     }
 
     [Fact]
     public void Application_Insights_is_reached_with_Entra_ID_as_the_app_identity()
     {
-        Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Resources/deployments', 'monitoring'\), '[0-9-]+'\)\.outputs\.connectionString\.value\]$", Platform("APPLICATIONINSIGHTS_CONNECTION_STRING"));
+        Assert.Matches($@"^\[{Compiled.Main.ModuleOutputPattern("monitoring", "connectionString")}\]$", Platform("APPLICATIONINSIGHTS_CONNECTION_STRING"));
 
         var authentication = ArmTemplate.Body(Platform("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
         const string Prefix = "format('ClientId={0};Authorization=AAD', ";
@@ -161,7 +183,7 @@ public class AppSettingsTests
     public void Redirect_URI_is_the_app_host_callback_over_HTTPS()
     {
         Assert.Matches(
-            @"^\[format\('\{0\}/api/oauth/callback', format\('https://\{0\}', reference\(resourceId\('Microsoft\.Resources/deployments', 'functionapp'\), '[0-9-]+'\)\.outputs\.defaultHostName\.value\)\)\]$",
+            $@"^\[format\('\{{0\}}/api/oauth/callback', format\('https://\{{0\}}', {Compiled.Main.ModuleOutputPattern("functionapp", "defaultHostName")}\)\)\]$",
             Product("Meli__RedirectUri"));
         Assert.Equal(
             "[reference(resourceId('Microsoft.Web/sites', parameters('appName')), '" + Compiled.Main.Module("functionapp").SingleResource("Microsoft.Web/sites").GetProperty("apiVersion").GetString() + "').defaultHostName]",

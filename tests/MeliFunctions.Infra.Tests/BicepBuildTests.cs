@@ -39,9 +39,27 @@ public class BicepBuildTests
     }
 
     [Fact]
-    public void Linter_findings_under_the_repo_config_are_reported_as_warnings()
+    public void Bicepconfig_makes_the_linters_security_rules_errors()
     {
-        // Guards the zero-warnings test: a file breaking two rules next to a copy of the config must warn.
+        using var config = JsonDocument.Parse(Repo.ReadText("infra", "bicepconfig.json"));
+        var rules = config.RootElement.GetProperty("analyzers").GetProperty("core").GetProperty("rules");
+        foreach (var rule in SecurityRules)
+        {
+            Assert.True(rules.TryGetProperty(rule, out var setting), $"bicepconfig.json does not set '{rule}'.");
+            Assert.Equal("error", setting.GetProperty("level").GetString());
+        }
+    }
+
+    private static readonly string[] SecurityRules =
+    [
+        "adminusername-should-not-be-literal", "outputs-should-not-contain-secrets", "protect-commandtoexecute-secrets",
+        "secure-parameter-default", "secure-params-in-nested-deploy", "secure-secrets-in-params", "use-secure-value-for-secure-inputs",
+    ];
+
+    [Fact]
+    public void Linter_findings_under_the_repo_config_are_reported_as_warnings_and_security_findings_as_errors()
+    {
+        // Guards the zero-warnings test: a file breaking two rules next to a copy of the config must warn, and fail on the security one.
         var dir = Directory.CreateTempSubdirectory("meli-lint-");
         try
         {
@@ -52,7 +70,8 @@ public class BicepBuildTests
             var run = BicepCli.Run("build", file, "--stdout");
 
             Assert.Contains(run.Diagnostics, d => d.Contains("Warning no-unused-params", StringComparison.Ordinal));
-            Assert.Contains(run.Diagnostics, d => d.Contains("Warning outputs-should-not-contain-secrets", StringComparison.Ordinal));
+            Assert.Contains(run.Diagnostics, d => d.Contains("Error outputs-should-not-contain-secrets", StringComparison.Ordinal));
+            Assert.NotEqual(0, run.ExitCode);
         }
         finally
         {

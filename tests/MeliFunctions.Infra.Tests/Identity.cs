@@ -22,13 +22,28 @@ internal static class Identity
         }
     }
 
+    /// <summary>
+    /// The identity as the main template refers to it: its symbolic name (languageVersion 2.0, where
+    /// <c>reference('identity')</c> names the resource), checked to be the user-assigned identity the
+    /// Function App runs as.
+    /// </summary>
+    public static string Symbol
+    {
+        get
+        {
+            var (symbol, resource) = Assert.Single(Compiled.Main.SymbolicResources(), r => r.Resource.GetProperty("type").GetString() == "Microsoft.ManagedIdentity/userAssignedIdentities");
+            Assert.Equal(ResourceIdExpression, $"resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', {ArmTemplate.Body(resource.GetProperty("name").GetString()!)})");
+            return symbol;
+        }
+    }
+
     /// <summary>reference(identity).principalId, as the main template writes it.</summary>
     public static bool IsPrincipalIdOfAppIdentity(string resolvedExpression) =>
-        resolvedExpression.StartsWith($"reference({ResourceIdExpression}, ", StringComparison.Ordinal)
-        && resolvedExpression.EndsWith(").principalId", StringComparison.Ordinal);
+        resolvedExpression == $"reference('{Symbol}').principalId"
+        || (resolvedExpression.StartsWith($"reference({ResourceIdExpression}, ", StringComparison.Ordinal) && resolvedExpression.EndsWith(").principalId", StringComparison.Ordinal));
 
     /// <summary>reference(identity).clientId, as the main template writes it.</summary>
     public static bool IsClientIdOfAppIdentity(string resolvedExpression) =>
-        resolvedExpression.StartsWith($"reference({ResourceIdExpression}, ", StringComparison.Ordinal)
-        && resolvedExpression.EndsWith(").clientId", StringComparison.Ordinal);
+        resolvedExpression == $"reference('{Symbol}').clientId"
+        || (resolvedExpression.StartsWith($"reference({ResourceIdExpression}, ", StringComparison.Ordinal) && resolvedExpression.EndsWith(").clientId", StringComparison.Ordinal));
 }

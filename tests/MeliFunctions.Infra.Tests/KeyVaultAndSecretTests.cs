@@ -44,14 +44,17 @@ public partial class KeyVaultAndSecretTests
         Assert.Equal("securestring", inModule.GetProperty("type").GetString(), ignoreCase: true);
         Assert.False(inModule.TryGetProperty("defaultValue", out _));
 
-        // Every securestring parameter anywhere has no default.
+        // Every securestring parameter anywhere has no default, but the seeds of the generated secrets,
+        // whose default is fresh randomness (newGuid), never a value written in the template.
         foreach (var template in new ArmTemplate[] { Compiled.Main }.Concat(Compiled.Main.Modules()))
         {
             foreach (var parameter in template.Parameters.EnumerateObject())
             {
-                if (string.Equals(parameter.Value.GetProperty("type").GetString(), "securestring", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(parameter.Value.GetProperty("type").GetString(), "securestring", StringComparison.OrdinalIgnoreCase)
+                    && parameter.Value.TryGetProperty("defaultValue", out var defaultValue))
                 {
-                    Assert.False(parameter.Value.TryGetProperty("defaultValue", out _), $"{parameter.Name} has a default.");
+                    Assert.True(template == Compiled.Main && GeneratedSeeds.Contains(parameter.Name), $"{parameter.Name} has a default.");
+                    Assert.Equal("[format('{0}{1}', newGuid(), newGuid())]", defaultValue.GetString());
                 }
             }
         }
@@ -63,7 +66,7 @@ public partial class KeyVaultAndSecretTests
         // Main passes it to the Key Vault module; the module writes it into the secret. Nowhere else.
         Assert.Equal(2, Occurrences(Compiled.MainJson, "parameters('meliClientSecret')"));
         Assert.Equal("[parameters('meliClientSecret')]", KeyVault.Passed("meliClientSecret").GetString());
-        var secret = KeyVault.SingleResource("Microsoft.KeyVault/vaults/secrets");
+        var secret = Secret("meliClientSecretName");
         Assert.Equal("[parameters('meliClientSecret')]", secret.GetProperty("properties").GetProperty("value").GetString());
 
         Assert.DoesNotContain("meliClientSecret", Compiled.Main.Outputs.GetRawText(), StringComparison.Ordinal);
@@ -119,6 +122,29 @@ public partial class KeyVaultAndSecretTests
         Assert.Matches(LongBase64(), Leak);
         Assert.Matches(SecretLooking(), "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x");
     }
+
+    [Theory]
+    [InlineData("callbackSecretName", "notifications-callback-secret", "callbackSecretSeed", "[replace(parameters('callbackSecretSeed'), '-', '')]")]
+    [InlineData("previousCallbackSecretName", "notifications-callback-secret-previous", "previousCallbackSecretSeed", "[replace(parameters('previousCallbackSecretSeed'), '-', '')]")]
+    [InlineData("tokenKeysName", "token-keys", "tokenKeySeed", "[format('k1:{0}', replace(parameters('tokenKeySeed'), '-', ''))]")]
+    public void Generated_secrets_are_written_once_from_fresh_randomness_and_a_redeployment_keeps_them(string nameParameter, string name, string seed, string value)
+    {
+        var secret = Secret(nameParameter);
+        Assert.Equal($"format('{{0}}/{{1}}', format('kv-{{0}}', variables('resourceToken')), '{name}')", KeyVault.Resolve(secret.GetProperty("name").GetString()!));
+        Assert.Equal(value, secret.GetProperty("properties").GetProperty("value").GetString());
+        // Written only when it does not exist: a redeployment's fresh seed does not replace the secret in use.
+        Assert.True(secret.GetProperty("@options").TryGetProperty("onlyIfNotExists", out _), $"{name} would be overwritten on every deployment.");
+        Assert.Equal($"[parameters('{seed}')]", KeyVault.Passed(seed).GetString());
+        Assert.Equal("securestring", Compiled.Main.Parameters.GetProperty(seed).GetProperty("type").GetString(), ignoreCase: true);
+        Assert.Equal("[format('{0}{1}', newGuid(), newGuid())]", Compiled.Main.Parameters.GetProperty(seed).GetProperty("defaultValue").GetString());
+        Assert.False(Compiled.Main.Outputs.GetRawText().Contains(seed, StringComparison.Ordinal));
+    }
+
+    private static readonly HashSet<string> GeneratedSeeds = ["callbackSecretSeed", "previousCallbackSecretSeed", "tokenKeySeed"];
+
+    /// <summary>The vault secret whose name comes from this module parameter.</summary>
+    private static JsonElement Secret(string nameParameter) =>
+        Assert.Single(KeyVault.Resources("Microsoft.KeyVault/vaults/secrets"), r => r.GetProperty("name").GetString()!.Contains($"parameters('{nameParameter}')", StringComparison.Ordinal));
 
     private static int Occurrences(string text, string value) =>
         Regex.Count(text, Regex.Escape(value));

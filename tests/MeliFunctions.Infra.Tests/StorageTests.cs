@@ -62,17 +62,33 @@ public class StorageTests
     }
 
     [Fact]
-    public void Deploying_principal_gets_data_roles_only_when_one_is_given()
+    public void Deploying_principal_gets_data_roles_only_when_asked_for_and_not_by_default()
     {
         var storage = Storage;
         var loop = Assert.Single(storage.Resources("Microsoft.Authorization/roleAssignments"), r => r.TryGetProperty("copy", out _));
 
         var count = storage.Resolve(loop.GetProperty("copy").GetProperty("count").GetString()!);
-        Assert.StartsWith("length(if(empty(parameters('principalId')), createArray(), ", count, StringComparison.Ordinal);
+        Assert.StartsWith("length(if(or(not(parameters('grantDeployerDataAccess')), empty(parameters('principalId'))), createArray(), ", count, StringComparison.Ordinal);
         Assert.Equal("parameters('principalId')", storage.Resolve(loop.GetProperty("properties").GetProperty("principalId").GetString()!));
 
-        var principalId = Compiled.Main.Parameters.GetProperty("principalId");
-        Assert.Equal(string.Empty, principalId.GetProperty("defaultValue").GetString());
+        Assert.Equal(string.Empty, Compiled.Main.Parameters.GetProperty("principalId").GetProperty("defaultValue").GetString());
+        Assert.False(Compiled.Main.Parameters.GetProperty("grantDeployerDataAccess").GetProperty("defaultValue").GetBoolean());
+        // azd always passes AZURE_PRINCIPAL_ID; the data roles still need the explicit switch.
+        using var file = System.Text.Json.JsonDocument.Parse(Repo.ReadText("infra", "main.parameters.json"));
+        Assert.False(file.RootElement.GetProperty("parameters").TryGetProperty("grantDeployerDataAccess", out _));
+    }
+
+    [Fact]
+    public void No_principal_but_the_apps_identity_gets_a_role_unconditionally()
+    {
+        foreach (var module in Compiled.Main.Modules())
+        {
+            foreach (var assignment in module.Resources("Microsoft.Authorization/roleAssignments").Where(r => !r.TryGetProperty("copy", out _) && !r.TryGetProperty("condition", out _)))
+            {
+                Assert.True(Identity.IsPrincipalIdOfAppIdentity(module.Resolve(assignment.GetProperty("properties").GetProperty("principalId").GetString()!)),
+                    $"{module.Name}: a role assignment for {assignment.GetProperty("properties").GetProperty("principalId")}");
+            }
+        }
     }
 
     [Fact]

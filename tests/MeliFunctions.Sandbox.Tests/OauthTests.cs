@@ -137,6 +137,39 @@ public sealed partial class OauthTests
     }
 
     [Fact]
+    public async Task A_code_issued_with_a_PKCE_challenge_is_redeemed_only_with_its_S256_verifier()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = h.Sandbox.BaseUrl };
+        var seller = await h.Admin.CreateSellerAsync("VENDEDOR_PKCE");
+        const string Verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"; // RFC 7636, appendix B
+        const string Challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        var query = $"authorization?response_type=code&client_id={h.Options.AppId}&redirect_uri={Uri.EscapeDataString(SandboxHarness.RedirectUri)}&state=s" +
+                    $"&code_challenge={Challenge}&code_challenge_method=S256&login_as={seller.Id}";
+
+        async Task<string> CodeAsync()
+        {
+            using var answer = await noRedirect.GetAsync(query);
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+            return Uri.UnescapeDataString(answer.Headers.Location!.ToString().Split("code=")[1].Split('&')[0]);
+        }
+
+        KeyValuePair<string, string>[] Form(string code, string? verifier) =>
+        [
+            new("grant_type", "authorization_code"), new("client_id", h.Options.AppId), new("client_secret", h.Options.ClientSecret),
+            new("code", code), new("redirect_uri", SandboxHarness.RedirectUri), .. verifier is null ? [] : new KeyValuePair<string, string>[] { new("code_verifier", verifier) },
+        ];
+
+        Assert.Equal("invalid_grant", (await h.ExchangeAsync(Form(await CodeAsync(), null), HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("invalid_grant", (await h.ExchangeAsync(Form(await CodeAsync(), Verifier[..^1] + "x"), HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        var tokens = await h.ExchangeAsync(Form(await CodeAsync(), Verifier));
+        Assert.Equal(seller.Id, tokens.GetProperty("user_id").GetInt64());
+
+        using var plain = await noRedirect.GetAsync(query.Replace("S256", "plain", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
+    }
+
+    [Fact]
     public async Task Token_endpoint_never_records_secrets()
     {
         await using var h = await SandboxHarness.StartAsync();

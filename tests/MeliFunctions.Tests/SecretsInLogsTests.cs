@@ -36,8 +36,8 @@ public sealed class SecretsInLogsTests(LoggedMeliWorld world) : IClassFixture<Lo
 
     private async Task CollectTokensAsync(long seller, HashSet<string> secrets)
     {
-        var row = await world.SellerRowAsync(seller);
-        secrets.Add(row.GetString("AccessToken"));
-        secrets.Add(row.GetString("RefreshToken"));
+        var (access, refresh) = await world.SellerTokensAsync(seller);
+        secrets.Add(access);
+        secrets.Add(refresh);
     }
 }

@@ -40,6 +40,8 @@ public static class StockBench
                 ["Meli:AuthBaseUrl"] = sandbox.BaseUrl.ToString(),
                 ["Meli:AppId"] = AppId,
                 ["Meli:ClientSecret"] = ClientSecret,
+                ["Tokens:Keys"] = "bench:6d656c6966756e6374696f6e732d62656e63682d746f6b656e2d6b65792d31",
+                ["OAuth:OpenEnrolment"] = "true",
                 ["Server:TimersEnabled"] = "false",
                 ["Server:PumpEnabled"] = "false",
                 ["Stock:MaxRequestsPerSecond"] = rate.ToString(CultureInfo.InvariantCulture),

@@ -14,6 +14,10 @@ public static class SettingNames
     public const string MeliAppId = "Meli__AppId";
     public const string MeliClientSecret = "Meli__ClientSecret";
     public const string MeliRedirectUri = "Meli__RedirectUri";
+    public const string CallbackSecret = "Notifications__CallbackSecret";
+    public const string PreviousCallbackSecret = "Notifications__PreviousCallbackSecret";
+    public const string TokenKeys = MercadoLibre.OAuth.TokenOptions.KeysSetting;
+    public const string OpenEnrolment = "OAuth__OpenEnrolment";
     public const string StockReconcileSchedule = "StockReconcileSchedule";
     public const string PendingSweepSchedule = "PendingSweepSchedule";
     public const string FraudMeliCancelWait = "Fraud__MeliCancelWait";
@@ -27,6 +31,7 @@ public static class SettingNames
     public static IReadOnlyList<string> Product { get; } =
     [
         TaskHub, MeliApiBaseUrl, MeliAuthBaseUrl, MeliAppId, MeliClientSecret, MeliRedirectUri,
+        CallbackSecret, PreviousCallbackSecret, TokenKeys, OpenEnrolment,
         StockReconcileSchedule, PendingSweepSchedule, FraudMeliCancelWait, FraudCancelConfirmWait,
         FraudCancelReason, FraudBlacklistBuyer, AutoFeedbackOnDelivered,
     ];

@@ -26,10 +26,13 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddMetrics();
         services.AddOptions<MeliOptions>().Bind(configuration.GetSection(MeliOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OAuthOptions>().Bind(configuration.GetSection(OAuthOptions.Section));
         services.AddOptions<QueueTriggerSettings>().Bind(configuration.GetSection(QueueTriggerSettings.Section));
         services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RetryOptions>, RetryOptionsValidator>();
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidation>();
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<StorageInitializer>();
@@ -55,20 +58,24 @@ public static class MeliCoreServiceCollectionExtensions
                 pipeline.AddTimeout(meli.RequestTimeout);
             });
 
+        services.AddSingleton<TokenSealer>();
         services.AddSingleton<SellerAccounts>();
         services.AddSingleton<MeliOAuthClient>();
         services.AddSingleton<MeliTokenProvider>();
         services.AddSingleton<MeliApiClient>();
+        services.AddSingleton<Invites>();
         services.AddSingleton<OAuthFlow>();
 
         services.AddSingleton<NotificationIntake>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderLocks>();
+        services.AddSingleton<UnavailableOrders>();
         services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
-        services.AddSingleton<HealthReport>();
+        services.AddSingleton<SellerHealthReport>();
+        services.AddMeliHealthChecks();
         services.AddMeliStock(configuration);
         services.AddMeliSweeps(configuration);
         services.AddMeliFraud(configuration);

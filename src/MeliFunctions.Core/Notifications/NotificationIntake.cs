@@ -27,14 +27,16 @@ public sealed class NotificationIntake(
     private readonly long _appId = long.Parse(meli.Value.AppId, System.Globalization.CultureInfo.InvariantCulture);
     private readonly Azure.Storage.Queues.QueueClient _queue = storage.Queue(StorageNames.NotificationsQueue);
     private readonly HashSet<System.Net.IPAddress>? _allowList = options.Value.AllowList();
-    private readonly byte[]? _secret = string.IsNullOrEmpty(options.Value.CallbackSecret) ? null : System.Text.Encoding.UTF8.GetBytes(options.Value.CallbackSecret);
+    private readonly byte[][] _secrets = new[] { options.Value.CallbackSecret, options.Value.PreviousCallbackSecret }
+        .Where(s => !string.IsNullOrEmpty(s))
+        .Select(s => System.Text.Encoding.UTF8.GetBytes(s!))
+        .ToArray();
 
     public async Task<ApiResponse> AcceptAsync(IntakeRequest request, CancellationToken cancellationToken)
     {
         var (contentType, contentLength, body) = (request.ContentType, request.ContentLength, request.Body);
         var max = options.Value.MaxBodyBytes;
-        if (_secret is not null &&
-            (request.Secret is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(request.Secret), _secret)))
+        if (_secrets.Length > 0 && !SecretMatches(request.Secret))
         {
             return Refuse(401, "invalid_secret", "The callback URL's 'secret' parameter is missing or wrong.");
         }
@@ -130,6 +132,24 @@ public sealed class NotificationIntake(
         metrics.NotificationAccepted(notification.Topic);
         logger.LogInformation("Notification {Topic} {Resource} for seller {SellerId} queued", notification.Topic, notification.Resource, notification.UserId);
         return ApiResponse.Json(200, new JsonObject { ["status"] = "queued" });
+    }
+
+    /// <summary>The given secret is the current or the previous one (compared in constant time, both always).</summary>
+    private bool SecretMatches(string? given)
+    {
+        if (given is null)
+        {
+            return false;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(given);
+        var match = false;
+        foreach (var secret in _secrets)
+        {
+            match |= System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes, secret);
+        }
+
+        return match;
     }
 
     private ApiResponse Refuse(int status, string error, string reason)

@@ -23,6 +23,13 @@ public sealed class NotificationOptions
     /// </summary>
     public string? CallbackSecret { get; set; }
 
+    /// <summary>
+    /// Optional, while a new <see cref="CallbackSecret"/> is rolled out: the old one, still accepted,
+    /// so notifications Mercado Libre sends to the old callback URL are not lost. Remove it once the
+    /// new URL is registered and the old one has gone quiet.
+    /// </summary>
+    public string? PreviousCallbackSecret { get; set; }
+
     /// <summary>The addresses Mercado Libre publishes for its notifications.</summary>
     public static IReadOnlyList<string> MeliAddresses { get; } =
     [
@@ -39,7 +46,7 @@ public sealed class NotificationOptions
                 .Select(ip => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip)
                 .ToHashSet();
 
-    public override string ToString() => $"NotificationOptions(MaxBodyBytes={MaxBodyBytes}, AllowedIps={AllowedIps}, CallbackSecret=***)";
+    public override string ToString() => $"NotificationOptions(MaxBodyBytes={MaxBodyBytes}, AllowedIps={AllowedIps}, CallbackSecret=***, PreviousCallbackSecret=***)";
 }
 
 /// <summary>The parts of the webhook request the intake looks at, whatever the host.</summary>

@@ -13,7 +13,7 @@ namespace MeliFunctions.Operations;
 /// parked in <c>meli-notifications-poison</c> and why, and putting one message back on
 /// <c>meli-notifications</c> with its original text.
 /// </summary>
-public sealed partial class PoisonAdmin(StorageClients storage, ILogger<PoisonAdmin> logger)
+public sealed partial class PoisonAdmin(StorageClients storage, Orders.UnavailableOrders unavailable, ILogger<PoisonAdmin> logger)
 {
     /// <summary>Queue storage shows at most 32 messages per peek: the listing is the 32 oldest.</summary>
     public const int MaxListed = 32;
@@ -84,6 +84,12 @@ public sealed partial class PoisonAdmin(StorageClients storage, ILogger<PoisonAd
             }
 
             var (original, reason) = PoisonQueue.Unwrap(found.MessageText);
+            if (Notifications.NotificationMessage.TryParse(original) is { } requeued && Notifications.NotificationTopics.OrderId(requeued.Resource) is { } orderId)
+            {
+                // An operator asks for this order again: it gets a real GET, even if MeLi refused it a moment ago.
+                unavailable.Forget(requeued.SellerId, orderId);
+            }
+
             // Send first, then delete: a crash in between leaves a duplicate notification, which the order sync absorbs, never a lost one.
             await storage.Queue(StorageNames.NotificationsQueue).SendMessageAsync(original, cancellationToken);
             await poison.DeleteMessageAsync(found.MessageId, found.PopReceipt, cancellationToken);

@@ -27,6 +27,7 @@ public sealed class OrderSync(
     MeliApiClient meli,
     OrderShippingReader shipping,
     OrderLocks locks,
+    UnavailableOrders unavailable,
     StorageClients storage,
     IEnumerable<IOrderChangeObserver> observers,
     IEnumerable<IItemChangeHandler> itemHandlers,
@@ -77,6 +78,14 @@ public sealed class OrderSync(
             return WorkOutcome.Completed(reason);
         }
 
+        if (unavailable.Recall(message.SellerId, orderId) is { } refusedFor)
+        {
+            // MeLi refused this id for this seller a moment ago (the first one was parked with the reason).
+            metrics.NotificationIgnored(message.Topic, "recently_unavailable");
+            logger.LogDebug("Order {OrderId} of seller {SellerId}: Mercado Libre answered {Reason} for it lately; no GET", orderId, message.SellerId, refusedFor);
+            return WorkOutcome.Completed("recently_unavailable");
+        }
+
         using var orderLock = await locks.AcquireAsync(message.SellerId, orderId, cancellationToken);
         var stored = await store.GetAsync(message.SellerId, orderId, cancellationToken);
         if (Coalesces(stored, message))
@@ -95,12 +104,18 @@ public sealed class OrderSync(
         }
         catch (MeliApiException ex)
         {
+            if (ex.Kind == MeliErrorKind.Permanent && ex.Status is 404 or 403)
+            {
+                unavailable.Remember(message.SellerId, orderId, ex.Error ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             return Classified(ex, $"GET /orders/{orderId}");
         }
 
         var owner = response.Order["seller"]?["id"]?.ToJsonString();
         if (owner is not null && owner != message.SellerId)
         {
+            unavailable.Remember(message.SellerId, orderId, "not_owned_order");
             return WorkOutcome.Park($"order {orderId} belongs to seller {owner}, not {message.SellerId}", "not_owned_order");
         }
 

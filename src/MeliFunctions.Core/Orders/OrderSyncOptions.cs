@@ -13,4 +13,13 @@ public sealed class OrderSyncOptions
     /// the order is fetched once more after this long, past Mercado Libre's replica lag.
     /// </summary>
     public TimeSpan StaleRecheckDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an order id Mercado Libre answered 404 or 403 for is remembered per seller, so that
+    /// repeats of it cost no GET (<see cref="UnavailableOrders"/>). Zero turns the memory off.
+    /// </summary>
+    public TimeSpan UnavailableMemory { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>At most this many such ids are remembered per seller (the oldest are forgotten first).</summary>
+    public int UnavailableMemorySize { get; set; } = 1000;
 }

@@ -24,6 +24,9 @@ public static class StorageNames
     /// <summary>OAuth <c>state</c> values handed out by /api/oauth/start, single use, short lived.</summary>
     public const string OAuthStatesTable = "OAuthStates";
 
+    /// <summary>Enrolment invitations: PartitionKey = "invite", RowKey = SHA-256 of the invitation; expiry, use.</summary>
+    public const string OAuthInvitesTable = "OAuthInvites";
+
     /// <summary>The seller's own stock: PartitionKey = seller id, RowKey = item id or <c>itemId:variationId</c>.</summary>
     public const string StockLedgerTable = "StockLedger";
 
@@ -45,7 +48,7 @@ public static class StorageNames
     /// <summary>Fraud cases, one per order: PartitionKey = seller id, RowKey = order id.</summary>
     public const string FraudCasesTable = "FraudCases";
 
-    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, OrdersByDateTable, SellersTable, OAuthStatesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable, FraudCasesTable, SellerActionsTable, OrderActionsTable];
+    public static IReadOnlyList<string> Tables { get; } = [OrdersTable, OrderIndexTable, OrdersByDateTable, SellersTable, OAuthStatesTable, OAuthInvitesTable, StockLedgerTable, StockEffectsTable, StockReportsTable, SweepStateTable, FraudCasesTable, SellerActionsTable, OrderActionsTable];
 
     /// <summary>The fraud flow's steps, waits (visibility delays) and wake-ups.</summary>
     public const string FraudStepsQueue = "fraud-steps";

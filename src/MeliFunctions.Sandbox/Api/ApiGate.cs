@@ -16,7 +16,7 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
 {
     public const string SellerKey = "meli.seller_id";
 
-    private static readonly string[] SecretFields = ["client_secret", "code", "refresh_token", "access_token"];
+    private static readonly string[] SecretFields = ["client_secret", "code", "refresh_token", "access_token", "code_verifier"];
 
     public static bool IsAdmin(PathString path) => path.StartsWithSegments("/_sandbox");
 

@@ -54,7 +54,7 @@ internal static class OauthEndpoints
                 case "authorization_code":
                     var code = F("code");
                     if (code is null) return MeliJson.Error(400, "invalid_request", "code is required");
-                    seller = tokens.RedeemCode(code, F("redirect_uri"));
+                    seller = tokens.RedeemCode(code, F("redirect_uri"), F("code_verifier"));
                     break;
                 case "refresh_token":
                     var refresh = F("refresh_token");
@@ -95,6 +95,21 @@ internal static class OauthEndpoints
             return MeliJson.Error(400, "invalid_request", "redirect_uri must be an absolute URL");
         }
         var state = q["state"].ToString();
+        // PKCE (RFC 7636), optional as at Mercado Libre: when a challenge comes, the code is redeemed only with its verifier.
+        var challenge = q["code_challenge"].ToString() is { Length: > 0 } c ? c : null;
+        var method = q["code_challenge_method"].ToString();
+        if (challenge is not null && method is { Length: > 0 } && method != "S256")
+        {
+            return MeliJson.Error(400, "invalid_request", "code_challenge_method must be S256");
+        }
+        if (challenge is not null && (challenge.Length is < 43 or > 128 || !challenge.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '~')))
+        {
+            return MeliJson.Error(400, "invalid_request", "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]");
+        }
+        if (challenge is null && method.Length > 0)
+        {
+            return MeliJson.Error(400, "invalid_request", "code_challenge_method without code_challenge");
+        }
 
         lock (world.Sync)
         {
@@ -106,7 +121,7 @@ internal static class OauthEndpoints
                 {
                     return MeliJson.Error(400, "invalid_request", $"unknown seller {sellerId}");
                 }
-                var code = tokens.IssueCode(sellerId, redirect);
+                var code = tokens.IssueCode(sellerId, redirect, challenge);
                 var separator = string.IsNullOrEmpty(redirectUri.Query) ? "?" : "&";
                 var location = $"{redirect}{separator}code={Uri.EscapeDataString(code)}";
                 if (state.Length > 0) location += $"&state={Uri.EscapeDataString(state)}";

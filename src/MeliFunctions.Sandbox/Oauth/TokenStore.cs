@@ -9,7 +9,7 @@ namespace MeliFunctions.Sandbox.Oauth;
 /// </summary>
 internal sealed class TokenStore(SandboxWorld world)
 {
-    private sealed record Code(long SellerId, string RedirectUri, DateTimeOffset Expires);
+    private sealed record Code(long SellerId, string RedirectUri, DateTimeOffset Expires, string? Challenge);
     private sealed record Access(long SellerId, DateTimeOffset Expires);
 
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
@@ -17,21 +17,31 @@ internal sealed class TokenStore(SandboxWorld world)
     private readonly Dictionary<string, Access> _access = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _latestRefresh = [];
 
-    public string IssueCode(long sellerId, string redirectUri)
+    /// <param name="challenge">the PKCE <c>code_challenge</c> (S256) the authorization request carried, if any</param>
+    public string IssueCode(long sellerId, string redirectUri, string? challenge = null)
     {
         var code = $"TG-{world.Ids.Hex(24)}-{sellerId}";
-        _codes[code] = new Code(sellerId, redirectUri, world.Now + CodeLifetime);
+        _codes[code] = new Code(sellerId, redirectUri, world.Now + CodeLifetime, challenge);
         return code;
     }
 
-    /// <summary>Redeems a code once. Null when unknown, used, expired or for another redirect_uri.</summary>
-    public long? RedeemCode(string code, string? redirectUri)
+    /// <summary>
+    /// Redeems a code once. Null when unknown, used, expired, for another redirect_uri, or issued
+    /// with a PKCE challenge that <paramref name="codeVerifier"/> does not answer (S256).
+    /// </summary>
+    public long? RedeemCode(string code, string? redirectUri, string? codeVerifier = null)
     {
         if (!_codes.Remove(code, out var entry)) return null;
         if (entry.Expires < world.Now) return null;
         if (redirectUri is not null && !string.Equals(redirectUri, entry.RedirectUri, StringComparison.Ordinal)) return null;
+        if (entry.Challenge is not null && (codeVerifier is null || !string.Equals(S256(codeVerifier), entry.Challenge, StringComparison.Ordinal))) return null;
         return entry.SellerId;
     }
+
+    /// <summary>RFC 7636's S256: BASE64URL(SHA256(ASCII(code_verifier))), no padding.</summary>
+    public static string S256(string verifier) =>
+        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Uses a refresh token once. Null unless it is the seller's latest one.</summary>
     public long? RedeemRefresh(string refreshToken)

@@ -4,6 +4,8 @@ using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Server.Fraud;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MeliFunctions.Server.Http;
 
@@ -18,20 +20,31 @@ public static class Routes
             (await intake.AcceptAsync(req.ToIntakeRequest(), ct)).ToResult());
 
         api.MapGet("/oauth/start", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.StartAsync(req.BaseUrl(), ct)).ToResult());
+            (await oauth.StartAsync(req.BaseUrl(), req.Query["invite"].FirstOrDefault(), req.CameOverHttps(), ct)).ToResult());
 
         api.MapGet("/oauth/callback", async (HttpRequest req, OAuthFlow oauth, CancellationToken ct) =>
-            (await oauth.CallbackAsync(req.Query["code"], req.Query["state"], req.Query["error"], req.BaseUrl(), ct)).ToResult());
+            (await oauth.CallbackAsync(req.ToOAuthCallback(), req.BaseUrl(), req.CameOverHttps(), ct)).ToResult());
 
-        api.MapGet("/health", async (HealthReport health, CancellationToken ct) => (await health.GetAsync(ct)).ToResult());
+        // ASP.NET Core health checks: ready (storage and queues) at /api/health, live (no check) at /api/health/live.
+        // The answer is Core's, the same as the App's Health functions write.
+        api.MapHealthChecks("/health", new HealthCheckOptions { Predicate = HealthProbe.IsReadiness, ResponseWriter = WriteHealth })
+            .WithMetadata(new HttpMethodMetadata(["GET"]));
+        api.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth })
+            .WithMetadata(new HttpMethodMetadata(["GET"]));
 
         var managed = api.MapGroup("").RequireManagementKey();
+        managed.MapGet("/admin/health", async (SellerHealthReport health, CancellationToken ct) => (await health.GetAsync(ct)).ToResult());
         managed.MapGet("/orders/{orderId}", async (string orderId, OrdersApi orders, CancellationToken ct) =>
             (await orders.GetAsync(orderId, ct)).ToResult());
+        managed.MapPost("/admin/invites", async (HttpRequest req, Invites invites, CancellationToken ct) =>
+            (await invites.CreateAsync(req.Body, req.BaseUrl(), ct)).ToResult());
         managed.MapStockRoutes();
         managed.MapSweepRoutes();
         managed.MapFraudRoutes();
         managed.MapSellerActionRoutes();
         managed.MapOperationsRoutes();
     }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report) =>
+        new ApiResult(HealthProbe.ToResponse(report)).ExecuteAsync(context);
 }

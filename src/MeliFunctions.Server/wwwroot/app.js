@@ -1,18 +1,21 @@
 // The operator's page: plain JS over the MeliFunctions API, no build step, no outside requests.
 // Every value from the API is written with textContent (never as HTML).
+// It talks only to the origin that served it: no API address is read from the URL, the fragment or
+// storage (a link could set those and send the key elsewhere), and the Content-Security-Policy
+// (connect-src 'self') would refuse another origin anyway. The key lives in sessionStorage: this
+// tab only, gone when it closes; never in localStorage.
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const params = new URLSearchParams(location.search);
-  const state = { api: params.get('api') ?? localStorage.getItem('meli.api') ?? '', sellers: [] };
+  const state = { sellers: [] };
 
-  $('api').value = state.api;
   $('key').value = sessionStorage.getItem('meli.key') ?? '';
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs ?? {})) {
-      if (k === 'class') node.className = v; else if (k.startsWith('on')) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
+      // style through the CSSOM: the CSP has no 'unsafe-inline', so a style attribute would be refused.
+      if (k === 'class') node.className = v; else if (k === 'style') Object.assign(node.style, v); else if (k.startsWith('on')) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
     }
     for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
     return node;
@@ -25,8 +28,10 @@
   const fill = (id, ...rows) => $(id).replaceChildren(...rows);
 
   async function api(path, options = {}) {
-    const base = state.api.replace(/\/+$/, '');
-    const response = await fetch(base + path, { ...options, headers: { 'x-functions-key': sessionStorage.getItem('meli.key') ?? '' } });
+    // A path on this origin only: new URL(path, location.origin) cannot leave it for a path that starts with '/api/'.
+    if (!path.startsWith('/api/')) throw new Error('not an API path: ' + path);
+    const url = new URL(path, location.origin);
+    const response = await fetch(url, { ...options, credentials: 'same-origin', referrerPolicy: 'no-referrer', headers: { 'x-functions-key': sessionStorage.getItem('meli.key') ?? '' } });
     const text = await response.text();
     let body = null;
     try { body = text ? JSON.parse(text) : null; } catch { body = { message: text }; }
@@ -65,7 +70,7 @@
     const deepest = Math.max(1, ...o.queues.map((q) => q.depth));
     fill('queues', ...o.queues.map((q) => el('div', { class: 'queue' + (q.name.endsWith('-poison') ? ' poison' : ''), 'data-queue': q.name },
       el('strong', {}, q.name), el('span', { class: 'num', 'data-testid': 'depth-' + q.name }, String(q.depth)),
-      el('div', { class: 'meter' }, el('div', { style: `width:${100 * q.depth / deepest}%` })),
+      el('div', { class: 'meter' }, el('div', { style: { width: `${100 * q.depth / deepest}%` } })),
       el('small', {}, 'oldest: ' + ago(q.oldest_age_seconds)))));
 
     state.sellers = o.sellers;
@@ -143,8 +148,6 @@
 
   $('settings').addEventListener('submit', (e) => {
     e.preventDefault();
-    state.api = $('api').value.trim();
-    localStorage.setItem('meli.api', state.api);
     sessionStorage.setItem('meli.key', $('key').value);
     load().catch((err) => status('Could not reach the API: ' + err.message, true));
   });

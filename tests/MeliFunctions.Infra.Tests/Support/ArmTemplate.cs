@@ -21,6 +21,25 @@ internal partial class ArmTemplate(JsonElement template)
             : resources.EnumerateObject().Select(p => p.Value);
     }
 
+    /// <summary>Resources with their symbolic names (languageVersion 2.0 templates name every resource).</summary>
+    public IEnumerable<(string Symbol, JsonElement Resource)> SymbolicResources()
+    {
+        var resources = Json.GetProperty("resources");
+        Assert.True(resources.ValueKind == JsonValueKind.Object, "The template lists its resources without symbolic names (languageVersion 1.0).");
+        return resources.EnumerateObject().Select(p => (p.Name, p.Value));
+    }
+
+    /// <summary>
+    /// A regex for <c>reference(&lt;module&gt;).outputs.&lt;output&gt;.value</c> where the module is the
+    /// deployment with this name, as a languageVersion 2.0 template writes it (by symbolic name).
+    /// </summary>
+    public string ModuleOutputPattern(string deploymentName, string output)
+    {
+        var symbol = Assert.Single(SymbolicResources(), r =>
+            r.Resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.Resource.GetProperty("name").GetString() == deploymentName).Symbol;
+        return $@"reference\('{Regex.Escape(symbol)}'\)\.outputs\.{Regex.Escape(output)}\.value";
+    }
+
     public IEnumerable<JsonElement> Resources(string type) =>
         Resources().Where(r => string.Equals(r.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase));
 

@@ -216,6 +216,7 @@ public sealed class TwinHostTests
         ["Meli:AppId"] = ServerHost.AppId,
         ["Meli:ClientSecret"] = ServerHost.ClientSecret,
         ["Server:ApiKey"] = ServerHost.ApiKey,
+        ["Tokens:Keys"] = ServerHost.TokenKeys,
         ["Server:PumpEnabled"] = "true",
         ["Server:TimersEnabled"] = "true",
     }));

@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MeliFunctions.Tests.Infrastructure;
@@ -36,6 +38,12 @@ public sealed class QuickRecheckMeliWorld() : MeliWorld(new Dictionary<string, s
     ["OrderSync:StaleRecheckDelay"] = "00:00:06",
 });
 
+/// <summary>A world as deployed: new sellers connect only with an operator's invitation.</summary>
+public sealed class ClosedEnrolmentMeliWorld() : MeliWorld(new Dictionary<string, string?>
+{
+    ["OAuth:OpenEnrolment"] = "false",
+});
+
 /// <summary>What tests ask of the sandbox's request log and of the Sellers table.</summary>
 public static class MeliWorldQueries
 {
@@ -53,8 +61,18 @@ public static class MeliWorldQueries
         return gets.EnumerateArray().Count(r => r.GetProperty("path").GetString() == $"/orders/{orderId}");
     }
 
+    /// <summary>The seller's row as stored: its tokens sealed.</summary>
     public static async Task<TableEntity> SellerRowAsync(this MeliWorld world, long sellerId) =>
         (await world.Server.Storage.Table(StorageNames.SellersTable).GetEntityAsync<TableEntity>("seller", sellerId.ToString())).Value;
+
+    /// <summary>The seller's tokens in clear, opened with the Server's own key.</summary>
+    public static async Task<(string AccessToken, string RefreshToken)> SellerTokensAsync(this MeliWorld world, long sellerId)
+    {
+        var row = await world.SellerRowAsync(sellerId);
+        var sealer = world.Server.App.Services.GetRequiredService<TokenSealer>();
+        var id = sellerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (sealer.Unseal(id, "AccessToken", row.GetString("AccessToken")), sealer.Unseal(id, "RefreshToken", row.GetString("RefreshToken")));
+    }
 
     /// <summary>Gets the seller a new token pair straight from the sandbox, as another app install would: ours stops working.</summary>
     public static async Task SupersedeRefreshTokenAsync(this MeliWorld world, long sellerId)
@@ -87,8 +105,9 @@ public static class MeliWorldQueries
             TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>The sellers' health, behind the key (<c>GET /api/admin/health</c>).</summary>
     public static async Task<JsonElement> HealthAsync(this MeliWorld world) =>
-        await world.Server.Http.GetFromJsonAsync<JsonElement>("api/health");
+        await world.Server.Management.GetFromJsonAsync<JsonElement>("api/admin/health");
 }
 
 /// <summary>

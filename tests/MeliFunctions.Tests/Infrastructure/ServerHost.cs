@@ -14,6 +14,9 @@ public sealed class ServerHost : IAsyncDisposable
     public const string AppId = "5503910054141466";
     public const string ClientSecret = "sandbox-client-secret";
 
+    /// <summary>The tests' token sealing key (Tokens__Keys): an id and 64 hex digits.</summary>
+    public const string TokenKeys = "test:6d656c6966756e6374696f6e732d746573742d746f6b656e2d6b65792d3031";
+
     private ServerHost(WebApplication app, Uri baseUrl)
     {
         App = app;
@@ -46,6 +49,9 @@ public sealed class ServerHost : IAsyncDisposable
             ["Meli:AppId"] = AppId,
             ["Meli:ClientSecret"] = ClientSecret,
             ["Server:ApiKey"] = ApiKey,
+            ["Tokens:Keys"] = TokenKeys,
+            // The worlds connect new sellers freely; the enrolment tests close it again.
+            ["OAuth:OpenEnrolment"] = "true",
             ["Retry:BaseDelay"] = "00:00:00.200",
             ["Retry:MaxDelay"] = "00:00:01",
             ["Fraud:FirstRetryInterval"] = "00:00:00.200",

@@ -29,7 +29,7 @@ public sealed class TokenRefreshTests(MeliWorld world) : IClassFixture<MeliWorld
         Assert.Equal(1, await world.RefreshGrantsAsync() - before);
         Assert.Single(tokens.Distinct());
         var row = await world.SellerRowAsync(seller);
-        Assert.Equal(tokens[0], row.GetString("AccessToken"));
+        Assert.Equal(tokens[0], (await world.SellerTokensAsync(seller)).AccessToken);
         Assert.Equal("connected", row.GetString("Status"));
         Assert.True(row.GetDateTimeOffset("AccessTokenExpiresAt") > DateTimeOffset.UtcNow.AddMinutes(30));
     }
@@ -39,7 +39,7 @@ public sealed class TokenRefreshTests(MeliWorld world) : IClassFixture<MeliWorld
     {
         var seller = await world.ConnectSellerAsync("TOKEN_VENCIDO");
         var before = await world.RefreshGrantsAsync();
-        var oldToken = (await world.SellerRowAsync(seller)).GetString("AccessToken");
+        var oldToken = (await world.SellerTokensAsync(seller)).AccessToken;
 
         // MeLi expires every token it issued the seller; our row still believes in it.
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller, ["expire_tokens"] = true });
@@ -50,7 +50,7 @@ public sealed class TokenRefreshTests(MeliWorld world) : IClassFixture<MeliWorld
         Assert.Equal(1, await world.RefreshGrantsAsync() - before);
         var unauthorized = await world.Admin.GetRequestsAsync("GET", $"/orders/{orderId}");
         Assert.Contains(unauthorized.EnumerateArray(), r => r.GetProperty("status").GetInt32() == 401);
-        Assert.NotEqual(oldToken, (await world.SellerRowAsync(seller)).GetString("AccessToken"));
+        Assert.NotEqual(oldToken, (await world.SellerTokensAsync(seller)).AccessToken);
         Assert.DoesNotContain(await world.PoisonAsync(), p => p.Original.Contains(orderId.ToString()));
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
     }
@@ -64,6 +64,7 @@ public sealed class TokenRefreshTests(MeliWorld world) : IClassFixture<MeliWorld
             ["Meli:AuthBaseUrl"] = world.Sandbox.BaseUrl.ToString(),
             ["Meli:AppId"] = ServerHost.AppId,
             ["Meli:ClientSecret"] = ServerHost.ClientSecret,
+            ["Tokens:Keys"] = ServerHost.TokenKeys,
         }).Build();
         return new ServiceCollection().AddLogging().AddMeliCore(configuration).BuildServiceProvider();
     }

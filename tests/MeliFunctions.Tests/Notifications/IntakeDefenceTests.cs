@@ -33,6 +33,26 @@ public sealed class IntakeDefenceTests
     }
 
     [Fact]
+    public async Task While_the_secret_rotates_the_old_and_the_new_one_are_both_accepted_and_nothing_else()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var server = await ServerHost.StartAsync(azurite.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["Server:PumpEnabled"] = "false",
+            ["Notifications:CallbackSecret"] = "the-new-secret",
+            ["Notifications:PreviousCallbackSecret"] = "the-old-secret",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.PostAsync("api/notifications?secret=the-new-secret", Notification())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.PostAsync("api/notifications?secret=the-old-secret", Notification())).StatusCode);
+        var wrong = await server.Http.PostAsync("api/notifications?secret=the-old-secret-x", Notification());
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("invalid_secret", await wrong.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http.PostAsync("api/notifications", Notification())).StatusCode);
+        Assert.Equal(2, await QueuedAsync(server));
+    }
+
+    [Fact]
     public async Task With_the_allow_list_only_Mercado_Libres_addresses_get_in()
     {
         await using var azurite = await Azurite.StartAsync();

@@ -73,9 +73,9 @@ public sealed class OperationsApiTests(MeliWorld world) : IClassFixture<MeliWorl
         var row = overview["sellers"]!.AsArray().Single(s => s!["seller_id"]!.GetValue<string>() == seller.ToString())!;
         Assert.Equal("connected", row["status"]!.GetValue<string>());
         Assert.Equal("valid", row["token_state"]!.GetValue<string>());
-        var tokens = await world.SellerRowAsync(seller);
-        Assert.DoesNotContain(tokens.GetString("AccessToken"), overview.ToJsonString());
-        Assert.DoesNotContain(tokens.GetString("RefreshToken"), overview.ToJsonString());
+        var (access, refresh) = await world.SellerTokensAsync(seller);
+        Assert.DoesNotContain(access, overview.ToJsonString());
+        Assert.DoesNotContain(refresh, overview.ToJsonString());
         var poison = overview["queues"]!.AsArray().Single(q => q!["name"]!.GetValue<string>() == StorageNames.NotificationsPoisonQueue)!;
         Assert.True(poison["depth"]!.GetValue<int>() >= 1);
         Assert.NotNull(poison["oldest_inserted_on"]);

@@ -105,7 +105,7 @@ public sealed class OrderShippingTests(MeliWorld world) : IClassFixture<MeliWorl
     /// <summary>The shipment as MeLi serves it to the seller (with the seller's current token).</summary>
     private async Task<JsonElement> ShipmentAsync(long sellerId, long shipmentId)
     {
-        var token = (await world.SellerRowAsync(sellerId)).GetString("AccessToken");
+        var token = (await world.SellerTokensAsync(sellerId)).AccessToken;
         using var http = new HttpClient { BaseAddress = world.Sandbox.BaseUrl };
         using var request = new HttpRequestMessage(HttpMethod.Get, $"shipments/{shipmentId}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -79,6 +79,24 @@ public sealed class OrderSyncEndToEndTests(MeliWorld world) : IClassFixture<Meli
     }
 
     [Fact]
+    public async Task Repeats_of_an_order_id_MeLi_refused_cost_no_GET_and_park_nothing_more()
+    {
+        var seller = await world.ConnectSellerAsync("TIENDA_ID_FALSO");
+        const string Bogus = "/orders/2999999999999977";
+
+        await world.Admin.NotifyAsync(Bogus, "orders_v2", seller);
+        await world.EventuallyAsync(world.PoisonAsync, p => p.Any(m => m.Original.Contains("2999999999999977")), "the first 404 in poison");
+        for (var i = 0; i < 4; i++)
+        {
+            await world.Admin.NotifyAsync(Bogus, "orders_v2", seller);
+        }
+
+        await world.WaitUntilQuietAsync();
+        Assert.Equal(1, await world.OrderGetsAsync(2999999999999977));
+        Assert.Single(await world.PoisonAsync(), m => m.Original.Contains("2999999999999977"));
+    }
+
+    [Fact]
     public async Task A_notification_for_a_seller_who_never_connected_changes_nothing()
     {
         var stranger = await world.Admin.CreateSellerAsync("NO_CONECTADO");

@@ -12,14 +12,22 @@ public sealed class MeliOAuthClient(IHttpClientFactory httpClientFactory, IOptio
 {
     public const string HttpClientName = "meli-oauth";
 
-    public Task<TokenResponse> ExchangeCodeAsync(string code, Uri redirectUri, CancellationToken cancellationToken) =>
-        PostAsync(
-            [
-                new("grant_type", "authorization_code"),
-                new("code", code),
-                new("redirect_uri", redirectUri.ToString()),
-            ],
-            cancellationToken);
+    /// <param name="codeVerifier">the PKCE verifier whose S256 challenge went to the authorization page, if one did</param>
+    public Task<TokenResponse> ExchangeCodeAsync(string code, Uri redirectUri, string? codeVerifier, CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, string>> form =
+        [
+            new("grant_type", "authorization_code"),
+            new("code", code),
+            new("redirect_uri", redirectUri.ToString()),
+        ];
+        if (!string.IsNullOrEmpty(codeVerifier))
+        {
+            form.Add(new("code_verifier", codeVerifier));
+        }
+
+        return PostAsync(form, cancellationToken);
+    }
 
     public Task<TokenResponse> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
         PostAsync(

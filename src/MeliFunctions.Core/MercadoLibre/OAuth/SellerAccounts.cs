@@ -34,10 +34,14 @@ internal sealed record SellerTokens(
 
 /// <summary>
 /// The <c>Sellers</c> table: one row per connected seller (PartitionKey <c>seller</c>, RowKey the
-/// seller id) with the OAuth tokens, the connection state and the refresh lease.
+/// seller id) with the OAuth tokens (sealed, <see cref="TokenSealer"/>), the connection state and
+/// the refresh lease.
 /// </summary>
-public sealed class SellerAccounts(StorageClients storage, TimeProvider time)
+public sealed class SellerAccounts(StorageClients storage, TokenSealer sealer, TimeProvider time)
 {
+    internal const string AccessTokenColumn = "AccessToken";
+    internal const string RefreshTokenColumn = "RefreshToken";
+
     internal const string Partition = "seller";
 
     /// <summary>Table Storage cannot null a property in a merge, so a free lease is a time long past.</summary>
@@ -47,12 +51,13 @@ public sealed class SellerAccounts(StorageClients storage, TimeProvider time)
     public async Task ConnectAsync(TokenResponse tokens, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var entity = new TableEntity(Partition, tokens.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        var sellerId = tokens.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var entity = new TableEntity(Partition, sellerId)
         {
             ["Status"] = SellerAccount.Connected,
             ["StatusReason"] = null,
-            ["AccessToken"] = tokens.AccessToken,
-            ["RefreshToken"] = tokens.RefreshToken ?? "",
+            [AccessTokenColumn] = sealer.Seal(sellerId, AccessTokenColumn, tokens.AccessToken),
+            [RefreshTokenColumn] = sealer.Seal(sellerId, RefreshTokenColumn, tokens.RefreshToken ?? ""),
             ["AccessTokenExpiresAt"] = now.AddSeconds(tokens.ExpiresIn),
             ["Scope"] = tokens.Scope,
             ["ConnectedAt"] = now,
@@ -76,19 +81,47 @@ public sealed class SellerAccounts(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// The seller's row with its tokens opened. A row written by an older version (tokens in clear)
+    /// or sealed with a key that is no longer the first is written again, sealed with the current
+    /// key, under its ETag (a row changed meanwhile is left to the next read).
+    /// </summary>
     internal async Task<SellerTokens?> GetTokensAsync(string sellerId, CancellationToken cancellationToken)
     {
         var e = await GetEntityAsync(sellerId, cancellationToken);
-        return e is null
-            ? null
-            : new SellerTokens(
-                e.RowKey,
-                e.GetString("Status") ?? SellerAccount.Disconnected,
-                e.GetString("AccessToken") ?? "",
-                e.GetString("RefreshToken") ?? "",
-                e.GetDateTimeOffset("AccessTokenExpiresAt") ?? DateTimeOffset.MinValue,
-                e.GetDateTimeOffset("RefreshLeaseUntil"),
-                e.ETag);
+        if (e is null)
+        {
+            return null;
+        }
+
+        var (access, resealAccess) = sealer.Open(e.RowKey, AccessTokenColumn, e.GetString(AccessTokenColumn) ?? "");
+        var (refresh, resealRefresh) = sealer.Open(e.RowKey, RefreshTokenColumn, e.GetString(RefreshTokenColumn) ?? "");
+        var etag = e.ETag;
+        if (resealAccess || resealRefresh)
+        {
+            var patch = new TableEntity(Partition, e.RowKey)
+            {
+                [AccessTokenColumn] = sealer.Seal(e.RowKey, AccessTokenColumn, access),
+                [RefreshTokenColumn] = sealer.Seal(e.RowKey, RefreshTokenColumn, refresh),
+            };
+            try
+            {
+                etag = (await Table.UpdateEntityAsync(patch, e.ETag, TableUpdateMode.Merge, cancellationToken)).Headers.ETag ?? etag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Changed meanwhile (a refresh, most likely, which writes sealed values).
+            }
+        }
+
+        return new SellerTokens(
+            e.RowKey,
+            e.GetString("Status") ?? SellerAccount.Disconnected,
+            access,
+            refresh,
+            e.GetDateTimeOffset("AccessTokenExpiresAt") ?? DateTimeOffset.MinValue,
+            e.GetDateTimeOffset("RefreshLeaseUntil"),
+            etag);
     }
 
     /// <summary>Takes the refresh lease if the row is unchanged since it was read; the new ETag, or null if another worker got there first.</summary>
@@ -111,8 +144,8 @@ public sealed class SellerAccounts(StorageClients storage, TimeProvider time)
         var now = time.GetUtcNow();
         var patch = new TableEntity(Partition, sellerId)
         {
-            ["AccessToken"] = tokens.AccessToken,
-            ["RefreshToken"] = tokens.RefreshToken ?? "",
+            [AccessTokenColumn] = sealer.Seal(sellerId, AccessTokenColumn, tokens.AccessToken),
+            [RefreshTokenColumn] = sealer.Seal(sellerId, RefreshTokenColumn, tokens.RefreshToken ?? ""),
             ["AccessTokenExpiresAt"] = now.AddSeconds(tokens.ExpiresIn),
             ["LastRefreshAt"] = now,
             ["RefreshLeaseUntil"] = NoLease,

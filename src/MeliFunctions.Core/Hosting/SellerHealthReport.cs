@@ -4,13 +4,16 @@ using MeliFunctions.Storage;
 
 namespace MeliFunctions.Hosting;
 
-/// <summary><c>GET /api/health</c>: storage reachable, queue depths, poison counts, sellers' connection state.</summary>
-public sealed class HealthReport(StorageClients storage, SellerAccounts sellers, TimeProvider time)
+/// <summary>
+/// <c>GET /api/admin/health</c> (management key): queue depths, poison counts and the sellers'
+/// connection state with the reason a seller was disconnected. The anonymous <c>/api/health</c>
+/// says only healthy or not (<see cref="HealthProbe"/>): seller ids and counts stay behind the key.
+/// </summary>
+public sealed class SellerHealthReport(StorageClients storage, SellerAccounts sellers, TimeProvider time)
 {
     public async Task<ApiResponse> GetAsync(CancellationToken cancellationToken)
     {
         var queues = new JsonObject();
-        var healthy = true;
         try
         {
             foreach (var name in StorageNames.Queues)
@@ -45,10 +48,9 @@ public sealed class HealthReport(StorageClients storage, SellerAccounts sellers,
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            healthy = false;
             return ApiResponse.Json(503, new JsonObject
             {
-                ["status"] = healthy ? "healthy" : "unhealthy",
+                ["status"] = "unhealthy",
                 ["storage"] = "unreachable",
                 ["message"] = ex.GetType().Name,
             });

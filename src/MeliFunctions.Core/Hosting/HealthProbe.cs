@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using MeliFunctions.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace MeliFunctions.Hosting;
+
+/// <summary>
+/// The anonymous health probe, as ASP.NET Core health checks both hosts run: <c>storage</c> (the
+/// table service answers) and <c>queues</c> (each queue the app uses exists and answers), tagged
+/// <see cref="ReadyTag"/>. The answer says only healthy or not, per check: no seller ids, no
+/// depths, no exception text. The Server maps it with <c>MapHealthChecks</c>; the App's
+/// <c>Health</c> function runs the same checks through <see cref="HealthCheckService"/>.
+/// </summary>
+public static class HealthProbe
+{
+    /// <summary>Checks that decide readiness (<c>/api/health</c>); liveness (<c>/api/health/live</c>) runs none.</summary>
+    public const string ReadyTag = "ready";
+
+    public static IServiceCollection AddMeliHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag])
+            .AddCheck<QueuesHealthCheck>("queues", tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary>True for the checks <c>/api/health</c> runs.</summary>
+    public static bool IsReadiness(HealthCheckRegistration registration) => registration.Tags.Contains(ReadyTag);
+
+    /// <summary><c>{"status": "healthy"|"unhealthy", "checks": {"storage": ..., "queues": ...}}</c>: 200 when healthy, else 503.</summary>
+    public static ApiResponse ToResponse(HealthReport report)
+    {
+        var checks = new JsonObject();
+        foreach (var (name, entry) in report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            checks[name] = Word(entry.Status);
+        }
+
+        var body = new JsonObject { ["status"] = Word(report.Status) };
+        if (checks.Count > 0)
+        {
+            body["checks"] = checks;
+        }
+
+        return ApiResponse.Json(report.Status == HealthStatus.Healthy ? 200 : 503, body);
+    }
+
+    private static string Word(HealthStatus status) => status == HealthStatus.Healthy ? "healthy" : "unhealthy";
+}
+
+/// <summary>The table service answers a one-row read of <c>Sellers</c> (which needs no row to exist).</summary>
+internal sealed class StorageHealthCheck(StorageClients storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var table = storage.Table(StorageNames.SellersTable);
+            await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>(filter: "PartitionKey eq 'health'", maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages())
+            {
+                break;
+            }
+
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy(ex.GetType().Name);
+        }
+    }
+}
+
+/// <summary>Every queue of the app exists and answers.</summary>
+internal sealed class QueuesHealthCheck(StorageClients storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            foreach (var name in StorageNames.Queues)
+            {
+                await storage.Queue(name).GetPropertiesAsync(cancellationToken);
+            }
+
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy(ex.GetType().Name);
+        }
+    }
+}
