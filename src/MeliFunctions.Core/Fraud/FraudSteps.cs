@@ -87,6 +87,13 @@ public sealed class FraudSteps(
             return FraudStepResult.Done("the seller's feedback is already given; waiting for cancelled");
         }
 
+        // An earlier attempt whose answer never came (a timeout) may have been done: ask before posting again.
+        if (c.Steps.Count(s => s.Step == "cancel") > 1 &&
+            (await meli.GetJsonAsync(c.SellerId, "orders.feedback.get", $"orders/{c.OrderId}/feedback", cancellationToken))?["sale"] is JsonObject)
+        {
+            return FraudStepResult.Done("the seller's feedback of an earlier attempt is there; waiting for cancelled");
+        }
+
         var o = options.Value;
         var body = new JsonObject
         {

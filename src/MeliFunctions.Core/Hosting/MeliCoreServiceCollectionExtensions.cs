@@ -46,9 +46,11 @@ public static class MeliCoreServiceCollectionExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = TimeSpan.FromMilliseconds(300),
-                    // Only idempotent calls are retried here; a POST (feedback, notes) is retried by its flow.
+                    // Only idempotent calls are retried here; a POST (feedback, notes) is retried by its flow,
+                    // after checking Mercado Libre. The method is read from the request: when an attempt timed
+                    // out there is no response to read it from (dotnet/extensions#6548).
                     ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Result?.RequestMessage?.Method != HttpMethod.Post &&
+                        IsIdempotent(args.Context.GetRequestMessage()?.Method ?? args.Outcome.Result?.RequestMessage?.Method) &&
                         HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 });
                 pipeline.AddTimeout(meli.RequestTimeout);
@@ -75,6 +77,14 @@ public static class MeliCoreServiceCollectionExtensions
         Operations.OperationsServiceCollectionExtensions.AddMeliOperations(services);
         return services;
     }
+
+    /// <summary>
+    /// Methods a retry cannot turn into a second effect. Unknown (no request in the context) counts
+    /// as not idempotent: never retried blindly.
+    /// </summary>
+    internal static bool IsIdempotent(HttpMethod? method) =>
+        method is not null && (method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put ||
+                               method == HttpMethod.Delete || method == HttpMethod.Options);
 
     private static void ConfigureMeliClient(IServiceProvider services, HttpClient client)
     {
