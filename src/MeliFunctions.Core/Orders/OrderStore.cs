@@ -290,6 +290,28 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Releases the hold on the row as <paramref name="read"/> (its ETag): false when the row changed
+    /// since (a new version may call for the hold again: read and decide again).
+    /// </summary>
+    public async Task<bool> ReleaseHoldAsync(StoredOrder read, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId)) { ["Held"] = false, ["HoldReason"] = null };
+        try
+        {
+            await Orders.UpdateEntityAsync(patch, read.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412)
+        {
+            return false;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404)
+        {
+            return true;
+        }
+    }
+
     /// <summary>The ids of the seller's stored orders in one pack (a cart).</summary>
     public async Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken)
     {
