@@ -35,7 +35,14 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<MeliMetrics>();
         services.AddSingleton<PoisonQueue>();
 
-        services.AddHttpClient(MeliOAuthClient.HttpClientName, ConfigureMeliClient);
+        services.AddHttpClient(MeliOAuthClient.HttpClientName, (sp, client) =>
+        {
+            ConfigureMeliClient(sp, client);
+            // One attempt, never retried, and over well before the refresh lease ends: a slow grant must
+            // not outlive the lease, or another worker would send the same single-use refresh token.
+            var meli = sp.GetRequiredService<IOptions<MeliOptions>>().Value;
+            client.Timeout = TimeSpan.FromTicks(Math.Min(meli.RequestTimeout.Ticks, MeliTokenProvider.RefreshLease.Ticks / 3));
+        });
         services.AddHttpClient(MeliApiClient.HttpClientName, ConfigureMeliClient)
             .AddResilienceHandler("meli", (pipeline, context) =>
             {
