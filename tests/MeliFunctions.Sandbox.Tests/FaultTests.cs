@@ -157,4 +157,28 @@ public sealed class FaultTests
         Assert.Equal(JsonValueKind.Array, calls.ValueKind);
         Assert.Equal(200, calls.EnumerateArray().Last().GetProperty("status").GetInt32());
     }
+
+    [Fact]
+    public async Task A_late_answered_note_is_added_before_its_answer_and_stands_when_the_caller_gives_up()
+    {
+        var (h, _, token, order) = await WorldAsync();
+        await using var _ = h;
+        await h.Admin.SetFaultsAsync(new JsonObject { ["late_write_answer_ms"] = 2000 });
+
+        using var impatient = new HttpClient { BaseAddress = h.Sandbox.BaseUrl, Timeout = TimeSpan.FromMilliseconds(300) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{order}/notes")
+        {
+            Content = new StringContent("""{"note":"late"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.SendAsync(request));
+
+        var notes = await Poll.UntilAsync(() => h.Admin.GetNotesAsync(), l => l.GetArrayLength() == 1);
+        Assert.Equal("late", notes[0].GetProperty("note").GetString());
+        var started = DateTime.UtcNow;
+        Assert.Equal(200, (await h.GetAsync($"/orders/{order}/notes", token)).Status);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(1), "reads are answered at once");
+        var (status, _) = await h.SendAsync(HttpMethod.Post, $"/orders/{order}/notes", token, new JsonObject { ["note"] = "patient" });
+        Assert.Equal(201, status);
+    }
 }

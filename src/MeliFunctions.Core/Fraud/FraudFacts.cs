@@ -50,6 +50,9 @@ public enum FraudStepOutcome
     /// <summary>Mercado Libre no longer tags the order as a fraud.</summary>
     TagCleared,
 
+    /// <summary>The release found the order tagged again: the hold stays and the flow starts over.</summary>
+    TaggedAgain,
+
     /// <summary>Cannot be done (a permanent refusal, or the attempts ran out): a person must look.</summary>
     Failed,
 }

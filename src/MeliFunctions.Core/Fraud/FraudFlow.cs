@@ -109,6 +109,11 @@ public static class FraudFlow
             return done with { State = FraudState.Releasing };
         }
 
+        if (result.Outcome == FraudStepOutcome.TaggedAgain)
+        {
+            return done with { State = FraudState.Held, Hold = true, Deadline = null };
+        }
+
         switch (step)
         {
             case FraudStep.Inspect:

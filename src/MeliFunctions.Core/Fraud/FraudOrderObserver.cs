@@ -7,7 +7,8 @@ namespace MeliFunctions.Fraud;
 /// Runs first after every stored order change. For an order tagged <c>fraud_risk_detected</c> it
 /// stores the hold at once (one merge on the Orders row), opens the case (one per order: an
 /// insert), and starts the flow; for an order with a live case it wakes the flow. An order that is
-/// not and was not tagged costs nothing.
+/// not and was not tagged costs nothing (a resumed follow-up, whose previous version is unknown,
+/// costs one read of the case).
 /// </summary>
 public sealed class FraudOrderObserver(
     OrderStore orders,
@@ -19,7 +20,7 @@ public sealed class FraudOrderObserver(
     public async Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken)
     {
         var tagged = FraudFacts.HasFraudTag(change.Order);
-        if (!tagged && !FraudFacts.HasFraudTag(change.Previous))
+        if (!tagged && !FraudFacts.HasFraudTag(change.Previous) && !change.Resumed)
         {
             return;
         }

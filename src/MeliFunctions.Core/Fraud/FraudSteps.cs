@@ -27,6 +27,9 @@ public sealed class FraudSteps(
 
     private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
 
+    /// <summary>Test seam: runs when the release step begins, after the flow decided to release the hold.</summary>
+    internal Func<FraudCase, CancellationToken, Task>? BeforeReleaseHold { get; set; }
+
     public async Task<FraudStepResult> RunAsync(FraudCase c, FraudStep step, CancellationToken cancellationToken)
     {
         try
@@ -85,6 +88,13 @@ public sealed class FraudSteps(
         if (fresh["feedback"]?["sale"] is JsonObject)
         {
             return FraudStepResult.Done("the seller's feedback is already given; waiting for cancelled");
+        }
+
+        // An earlier attempt whose answer never came (a timeout) may have been done: ask before posting again.
+        if (c.Steps.Count(s => s.Step == "cancel") > 1 &&
+            (await meli.GetJsonAsync(c.SellerId, "orders.feedback.get", $"orders/{c.OrderId}/feedback", cancellationToken))?["sale"] is JsonObject)
+        {
+            return FraudStepResult.Done("the seller's feedback of an earlier attempt is there; waiting for cancelled");
         }
 
         var o = options.Value;
@@ -181,7 +191,26 @@ public sealed class FraudSteps(
 
     private async Task<FraudStepResult> ReleaseAsync(FraudCase c, CancellationToken cancellationToken)
     {
-        await orders.SetHoldAsync(c.SellerId, c.OrderId, held: false, reason: null, cancellationToken);
-        return FraudStepResult.Done("hold released: Mercado Libre cleared the fraud_risk_detected tag before we cancelled");
+        if (BeforeReleaseHold is { } hook)
+        {
+            await hook(c, cancellationToken);
+        }
+
+        // Released only on the row as read untagged (its ETag): a version tagged again meanwhile keeps the hold.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var stored = await orders.GetAsync(c.SellerId, c.OrderId, cancellationToken);
+            if (stored is not null && FraudFacts.HasFraudTag(stored.Order))
+            {
+                return new FraudStepResult(FraudStepOutcome.TaggedAgain, "hold kept: Mercado Libre tags the order fraud_risk_detected again; the flow starts over");
+            }
+
+            if (stored is null || await orders.ReleaseHoldAsync(stored, cancellationToken))
+            {
+                return FraudStepResult.Done("hold released: Mercado Libre cleared the fraud_risk_detected tag before we cancelled");
+            }
+        }
+
+        throw new InvalidOperationException($"the order {c.OrderId} kept changing while its hold was being released; the release runs again");
     }
 }

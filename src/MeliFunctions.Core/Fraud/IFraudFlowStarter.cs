@@ -12,6 +12,9 @@ public interface IFraudFlowStarter
 /// <summary>A message of the <c>fraud-steps</c> queue: which case, and why it was sent.</summary>
 public sealed record FraudMessage(string SellerId, long OrderId, string Kind)
 {
+    /// <summary>A timer: the deadline it was sent for.</summary>
+    public DateTimeOffset? Until { get; init; }
+
     /// <summary>The order changed (or a case was opened).</summary>
     public const string Wake = "wake";
 
@@ -21,7 +24,16 @@ public sealed record FraudMessage(string SellerId, long OrderId, string Kind)
     /// <summary>The Server driver: a wait is over.</summary>
     public const string Timer = "timer";
 
-    public string ToJson() => new JsonObject { ["seller_id"] = SellerId, ["order_id"] = OrderId, ["kind"] = Kind }.ToJsonString();
+    public string ToJson()
+    {
+        var json = new JsonObject { ["seller_id"] = SellerId, ["order_id"] = OrderId, ["kind"] = Kind };
+        if (Until is { } until)
+        {
+            json["until"] = until;
+        }
+
+        return json.ToJsonString();
+    }
 
     public static FraudMessage? TryParse(string text)
     {
@@ -31,6 +43,9 @@ public sealed record FraudMessage(string SellerId, long OrderId, string Kind)
                    o["seller_id"] is JsonValue s && s.TryGetValue<string>(out var seller) && seller.Length > 0 &&
                    o["order_id"] is JsonValue i && i.TryGetValue<long>(out var order)
                 ? new FraudMessage(seller, order, o["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) ? kind : Wake)
+                {
+                    Until = o["until"] is JsonValue u && u.TryGetValue<DateTimeOffset>(out var until) ? until : null,
+                }
                 : null;
         }
         catch (System.Text.Json.JsonException)

@@ -39,7 +39,14 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<MeliMetrics>();
         services.AddSingleton<PoisonQueue>();
 
-        services.AddHttpClient(MeliOAuthClient.HttpClientName, ConfigureMeliClient);
+        services.AddHttpClient(MeliOAuthClient.HttpClientName, (sp, client) =>
+        {
+            ConfigureMeliClient(sp, client);
+            // One attempt, never retried, and over well before the refresh lease ends: a slow grant must
+            // not outlive the lease, or another worker would send the same single-use refresh token.
+            var meli = sp.GetRequiredService<IOptions<MeliOptions>>().Value;
+            client.Timeout = TimeSpan.FromTicks(Math.Min(meli.RequestTimeout.Ticks, MeliTokenProvider.RefreshLease.Ticks / 3));
+        });
         services.AddHttpClient(MeliApiClient.HttpClientName, ConfigureMeliClient)
             .AddResilienceHandler("meli", (pipeline, context) =>
             {
@@ -50,9 +57,11 @@ public static class MeliCoreServiceCollectionExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = TimeSpan.FromMilliseconds(300),
-                    // Only idempotent calls are retried here; a POST (feedback, notes) is retried by its flow.
+                    // Only idempotent calls are retried here; a POST (feedback, notes) is retried by its flow,
+                    // after checking Mercado Libre. The method is read from the request: when an attempt timed
+                    // out there is no response to read it from (dotnet/extensions#6548).
                     ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Result?.RequestMessage?.Method != HttpMethod.Post &&
+                        IsIdempotent(args.Context.GetRequestMessage()?.Method ?? args.Outcome.Result?.RequestMessage?.Method) &&
                         HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 });
                 pipeline.AddTimeout(meli.RequestTimeout);
@@ -89,6 +98,14 @@ public static class MeliCoreServiceCollectionExtensions
         public ValidateOptionsResult Validate(string? name, RetryOptions options) =>
             options.Validate() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
+
+    /// <summary>
+    /// Methods a retry cannot turn into a second effect. Unknown (no request in the context) counts
+    /// as not idempotent: never retried blindly.
+    /// </summary>
+    internal static bool IsIdempotent(HttpMethod? method) =>
+        method is not null && (method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put ||
+                               method == HttpMethod.Delete || method == HttpMethod.Options);
 
     private static void ConfigureMeliClient(IServiceProvider services, HttpClient client)
     {

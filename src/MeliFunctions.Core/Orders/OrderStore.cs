@@ -85,7 +85,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             {
                 if (current is null)
                 {
-                    var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, stillMissing);
+                    var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, followUpVersion: 0, stillMissing);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
                     await _search.WriteAsync(sellerId, orderId, order, null, cancellationToken);
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
@@ -101,7 +101,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     return new UpsertResult(UpsertOutcome.NotNewer, current with { FetchedAt = fetchedAt, ETag = patched.Headers.ETag ?? current.ETag }, previous);
                 }
 
-                var replacement = ToEntity(sellerId, orderId, order, fetchStartedAt, current.Version + 1, stillMissing);
+                var replacement = ToEntity(sellerId, orderId, order, fetchStartedAt, current.Version + 1, current.FollowUpVersion, stillMissing);
                 if (current.Held)
                 {
                     // A hold outlives new versions of the order: only its owner releases it (SetHoldAsync).
@@ -120,7 +120,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         }
     }
 
-    private TableEntity ToEntity(string sellerId, long orderId, JsonObject order, DateTimeOffset fetchedAt, int version, IReadOnlyList<string> missing)
+    private TableEntity ToEntity(string sellerId, long orderId, JsonObject order, DateTimeOffset fetchedAt, int version, int followUpVersion, IReadOnlyList<string> missing)
     {
         var json = order.ToJsonString();
         var entity = new TableEntity(sellerId, Key(orderId))
@@ -141,6 +141,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             ["FetchedAt"] = fetchedAt,
             ["SyncedAt"] = time.GetUtcNow(),
             ["Version"] = version,
+            ["FollowUpVersion"] = followUpVersion,
+            ["FollowUpPending"] = followUpVersion < version,
             ["MissingBlocks"] = string.Join(',', missing),
         };
         for (var i = 0; i * ChunkChars < json.Length; i++)
@@ -172,6 +174,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             (e.GetString("MissingBlocks") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
             e.ETag)
         {
+            // Rows written before follow-ups were recorded count as done.
+            FollowUpVersion = e.GetInt32("FollowUpVersion") ?? e.GetInt32("Version") ?? 0,
             PackId = e.GetString("PackId"),
             Held = e.GetBoolean("Held") ?? false,
             HoldReason = e.GetString("HoldReason"),
@@ -232,6 +236,43 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>
+    /// Records that every observer completed for <paramref name="read"/>'s version. False when a newer
+    /// version was written meanwhile (its own follow-up is pending) or the order is gone.
+    /// </summary>
+    public async Task<bool> CompleteFollowUpAsync(StoredOrder read, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId)) { ["FollowUpVersion"] = read.Version, ["FollowUpPending"] = false };
+        for (var etag = read.ETag; ;)
+        {
+            try
+            {
+                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412)
+            {
+                // A hold or a shipment read changed the row; only a new version makes this follow-up stale.
+                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
+                if (now is null || now.Version != read.Version)
+                {
+                    return false;
+                }
+
+                if (!now.FollowUpPending)
+                {
+                    return true;
+                }
+
+                etag = now.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
     /// Holds (or releases) a stored order: one merge of two properties, so it is fast and never
     /// touches MeLi's JSON. False if the order is not stored.
     /// </summary>
@@ -246,6 +287,28 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         catch (RequestFailedException ex) when (ex.Status is 404)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Releases the hold on the row as <paramref name="read"/> (its ETag): false when the row changed
+    /// since (a new version may call for the hold again: read and decide again).
+    /// </summary>
+    public async Task<bool> ReleaseHoldAsync(StoredOrder read, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId)) { ["Held"] = false, ["HoldReason"] = null };
+        try
+        {
+            await Orders.UpdateEntityAsync(patch, read.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412)
+        {
+            return false;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404)
+        {
+            return true;
         }
     }
 

@@ -48,6 +48,9 @@ public sealed class OrderSync(
     /// <summary>Origin of the message that refetches an order a 206 left incomplete.</summary>
     public const string PartialRefetchOrigin = "refetch_partial";
 
+    /// <summary>Origin of the message that finishes a stored order's pending follow-up (the sweep's repair pass): no GET.</summary>
+    public const string FollowUpOrigin = "follow_up";
+
     public async Task<WorkOutcome> SyncAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
         if (message.Topic == NotificationTopics.Items && itemHandlers.FirstOrDefault() is { } itemHandler)
@@ -88,12 +91,21 @@ public sealed class OrderSync(
 
         using var orderLock = await locks.AcquireAsync(message.SellerId, orderId, cancellationToken);
         var stored = await store.GetAsync(message.SellerId, orderId, cancellationToken);
+        if (message.Origin == FollowUpOrigin && stored is not null)
+        {
+            return stored.FollowUpPending
+                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, cancellationToken) ?? WorkOutcome.Completed("follow-up finished")
+                : WorkOutcome.Completed("follow-up already done");
+        }
+
         if (Coalesces(stored, message))
         {
             metrics.GetSaved();
             logger.LogDebug("Order {OrderId}: fetched at {FetchedAt}, after this notification was sent ({Sent}) and received ({Received}); no new GET",
                 orderId, stored!.FetchedAt, message.Sent, message.Received);
-            return WorkOutcome.Completed("coalesced");
+            return stored.FollowUpPending
+                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, cancellationToken) ?? WorkOutcome.Completed("coalesced; follow-up finished")
+                : WorkOutcome.Completed("coalesced");
         }
 
         var fetchStartedAt = time.GetUtcNow();
@@ -142,13 +154,15 @@ public sealed class OrderSync(
                 orderId, lastUpdated, message.Sent);
         }
 
+        // The follow-up of a new version, or of a stored one whose follow-up never completed.
+        WorkOutcome? unfinished = null;
         if (result.Outcome != UpsertOutcome.NotNewer)
         {
-            var change = new OrderChange(message.SellerId, orderId, result.Stored.Order, result.Previous, message.TraceParent);
-            foreach (var observer in observers)
-            {
-                await observer.OnOrderChangedAsync(change, cancellationToken);
-            }
+            unfinished = await FollowUpAsync(result.Stored, result.Previous, resumed: false, message.TraceParent, cancellationToken);
+        }
+        else if (result.Stored.FollowUpPending)
+        {
+            unfinished = await FollowUpAsync(result.Stored, null, resumed: true, message.TraceParent, cancellationToken);
         }
 
         if (result.Outcome != UpsertOutcome.NotNewer || result.Stored.Shipping is null)
@@ -160,11 +174,48 @@ public sealed class OrderSync(
             }
             catch (MeliApiException ex)
             {
-                return Classified(ex, $"shipment of order {orderId}");
+                return unfinished ?? Classified(ex, $"shipment of order {orderId}");
             }
         }
 
-        return WorkOutcome.Completed(result.Outcome.ToString());
+        return unfinished ?? WorkOutcome.Completed(result.Outcome.ToString());
+    }
+
+    /// <summary>
+    /// Runs every observer on the stored version, each even when another failed, and records the
+    /// version's follow-up as complete only when all of them completed. Null when done; else a retry
+    /// (the row keeps the follow-up pending, so the next message, the sweep or a restart finishes it).
+    /// </summary>
+    private async Task<WorkOutcome?> FollowUpAsync(StoredOrder stored, System.Text.Json.Nodes.JsonObject? previous, bool resumed, string? traceParent, CancellationToken cancellationToken)
+    {
+        var change = new OrderChange(stored.SellerId, stored.OrderId, stored.Order, previous, traceParent) { Resumed = resumed };
+        var failures = new List<string>();
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.OnOrderChangedAsync(change, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Order {OrderId} of seller {SellerId}: {Observer} did not complete for version {Version}; the follow-up stays pending",
+                    stored.OrderId, stored.SellerId, observer.GetType().Name, stored.Version);
+                failures.Add($"{observer.GetType().Name}: {ex.Message}");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            return WorkOutcome.Retry($"follow-up of order {stored.OrderId} version {stored.Version} not finished: {string.Join("; ", failures)}");
+        }
+
+        await store.CompleteFollowUpAsync(stored, cancellationToken);
+        if (resumed)
+        {
+            logger.LogInformation("Order {OrderId} of seller {SellerId}: the interrupted follow-up of version {Version} is finished", stored.OrderId, stored.SellerId, stored.Version);
+        }
+
+        return null;
     }
 
     /// <summary>

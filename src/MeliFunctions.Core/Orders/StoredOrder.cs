@@ -29,6 +29,12 @@ public sealed record StoredOrder(
     /// <summary>The shipment's status and cost and the total with shipping; null until read.</summary>
     public OrderShipping? Shipping { get; init; }
 
+    /// <summary>The version whose follow-up (every <see cref="IOrderChangeObserver"/>) completed.</summary>
+    public int FollowUpVersion { get; init; }
+
+    /// <summary>The observers have not all completed for this version yet (a failure, or a process that died after the write).</summary>
+    public bool FollowUpPending => FollowUpVersion < Version;
+
     /// <summary>MeLi's order at the root, as MeLi sends it, and our sync metadata under <c>_sync</c>.</summary>
     public JsonObject ToApiJson(IReadOnlyList<long>? packOrderIds = null)
     {
@@ -39,6 +45,7 @@ public sealed record StoredOrder(
             ["fetched_at"] = FetchedAt,
             ["synced_at"] = SyncedAt,
             ["version"] = Version,
+            ["follow_up_version"] = FollowUpVersion,
             ["held"] = Held,
             ["hold_reason"] = HoldReason,
             ["missing_blocks"] = new JsonArray(MissingBlocks.Select(b => (JsonNode)JsonValue.Create(b)).ToArray()),
@@ -52,9 +59,20 @@ public sealed record StoredOrder(
 }
 
 /// <summary>A stored change of an order, handed to what acts on it (the fraud flow, the stock effects).</summary>
-public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order, JsonObject? Previous, string? TraceParent);
+public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order, JsonObject? Previous, string? TraceParent)
+{
+    /// <summary>
+    /// The follow-up of this stored version is being finished after it was interrupted (an observer
+    /// failed, or the process died after the write): <see cref="Previous"/> is not known then.
+    /// </summary>
+    public bool Resumed { get; init; }
+}
 
-/// <summary>Acts on an order after each stored change. Called after the write; must be idempotent.</summary>
+/// <summary>
+/// Acts on an order after each stored change. Called after the write, and again until every observer
+/// has completed for that version (the row records it): must be idempotent, and must throw when its
+/// work is not done, so the order sync retries it.
+/// </summary>
 public interface IOrderChangeObserver
 {
     Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);

@@ -17,6 +17,12 @@ public static class ActionStates
 
     /// <summary>History only: MeLi refused, or could not be reached (then the key was released for a retry).</summary>
     public const string Failed = "failed";
+
+    /// <summary>
+    /// A POST got no answer in time (a timeout, a network error, a 5xx): Mercado Libre may or may not
+    /// have done it. The key stays held; the next request with it asks Mercado Libre before sending again.
+    /// </summary>
+    public const string Unknown = "unknown";
 }
 
 /// <summary>An idempotency record of the <c>SellerActions</c> table (PartitionKey seller id, RowKey the key).</summary>
@@ -31,7 +37,11 @@ public sealed record IdempotencyRecord(
     DateTimeOffset StartedAt,
     int? ResponseStatus,
     string? ResponseBody,
-    ETag ETag);
+    ETag ETag)
+{
+    /// <summary>When the first attempt with this key began (what an outcome check looks for is newer).</summary>
+    public DateTimeOffset FirstAttemptAt { get; init; } = StartedAt;
+}
 
 /// <summary>One action as recorded with its order (<c>OrderActions</c>: PartitionKey order id, RowKey the idempotency key).</summary>
 public sealed record OrderActionRow(
@@ -190,6 +200,7 @@ public sealed class ActionRecordStore(StorageClients storage)
             ["OrderId"] = r.OrderId,
             ["Owner"] = r.Owner,
             ["StartedAt"] = r.StartedAt,
+            ["FirstAttemptAt"] = r.FirstAttemptAt,
             ["ResponseStatus"] = r.ResponseStatus,
         };
         var body = r.ResponseBody ?? "";
@@ -226,7 +237,10 @@ public sealed class ActionRecordStore(StorageClients storage)
             e.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue,
             e.GetInt32("ResponseStatus"),
             body,
-            e.ETag);
+            e.ETag)
+        {
+            FirstAttemptAt = e.GetDateTimeOffset("FirstAttemptAt") ?? e.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue,
+        };
     }
 
     /// <summary>History rows keep what fits in one table property; the idempotency record keeps the answer whole.</summary>

@@ -12,9 +12,9 @@ namespace MeliFunctions.SellerActions;
 /// <c>auto-feedback:{orderId}</c>.
 /// </summary>
 /// <remarks>
-/// Skipped when the order already shows the seller's feedback or is cancelled. A failure is logged,
-/// not thrown (the order is stored; a transient failure releases the key and the next change of the
-/// order tries again).
+/// Skipped when the order already shows the seller's feedback or is cancelled. MeLi's refusal (a 4xx)
+/// is an answer and ends it; an answer that may pass (5xx, timeout, 429, a call still in progress)
+/// is thrown, so the order sync keeps the follow-up pending and tries again with the same key.
 /// </remarks>
 public sealed class AutoFeedbackObserver(
     SellerActionRunner runner,
@@ -34,15 +34,12 @@ public sealed class AutoFeedbackObserver(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = change.SellerId, ["OrderId"] = change.OrderId });
-        try
+        var feedback = new JsonObject { ["fulfilled"] = true, ["rating"] = "positive", ["message"] = settings.AutoFeedbackMessage };
+        var answer = await runner.RunAsync(SellerActionsApi.FeedbackCall(change.SellerId, change.OrderId, KeyFor(change.OrderId), Source, feedback), cancellationToken);
+        logger.LogInformation("Automatic feedback for delivered order {OrderId} of seller {SellerId}: {Status}", change.OrderId, change.SellerId, answer.StatusCode);
+        if (answer.StatusCode >= 400 && answer.JsonBody is { } body && JsonNode.Parse(body)?["retryable"] is JsonValue retryable && retryable.TryGetValue<bool>(out var again) && again)
         {
-            var feedback = new JsonObject { ["fulfilled"] = true, ["rating"] = "positive", ["message"] = settings.AutoFeedbackMessage };
-            var answer = await runner.RunAsync(SellerActionsApi.FeedbackCall(change.SellerId, change.OrderId, KeyFor(change.OrderId), Source, feedback), cancellationToken);
-            logger.LogInformation("Automatic feedback for delivered order {OrderId} of seller {SellerId}: {Status}", change.OrderId, change.SellerId, answer.StatusCode);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogError(ex, "Automatic feedback for order {OrderId} of seller {SellerId} not given now; the next change of the order tries again", change.OrderId, change.SellerId);
+            throw new InvalidOperationException($"automatic feedback for order {change.OrderId} not given yet ({answer.StatusCode}): {answer.JsonBody}");
         }
     }
 

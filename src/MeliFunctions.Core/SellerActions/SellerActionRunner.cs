@@ -22,7 +22,21 @@ public sealed record SellerActionCall(
     HttpMethod Method,
     string RelativeUrl,
     JsonObject? Body,
-    int SuccessStatus);
+    int SuccessStatus)
+{
+    /// <summary>
+    /// How to ask Mercado Libre whether this POST was done, when an earlier attempt got no answer in
+    /// time. Without one, such a POST is never sent again with the same key.
+    /// </summary>
+    public OutcomeCheck? Check { get; init; }
+}
+
+/// <summary>
+/// A read that tells whether a POST was done: <see cref="RelativeUrl"/> is read (GET) and
+/// <see cref="FindOurs"/> picks out what our POST made (given what it answered and when the first
+/// attempt began), or null when it is not there.
+/// </summary>
+public sealed record OutcomeCheck(string RelativeUrl, Func<JsonNode?, DateTimeOffset, JsonNode?> FindOurs);
 
 /// <summary>
 /// Runs a seller action once per idempotency key: an ETag-guarded record (pending, then done with the
@@ -31,10 +45,14 @@ public sealed record SellerActionCall(
 /// with its order (<c>OrderActions</c>).
 /// </summary>
 /// <remarks>
-/// A MeLi refusal (4xx) is an answer and is kept. A failure that may pass (5xx, timeout, 429, network,
-/// a disconnected seller) releases the key, so the client retries with the same key. A record left
-/// pending by a host that died during the call is taken over after <see cref="SellerActionsOptions.AbandonedAfter"/>;
-/// that retry calls Mercado Libre again.
+/// A MeLi refusal (4xx) is an answer and is kept. A POST that got no answer (a timeout, a network
+/// error, a 5xx) may have been done: the key stays held as <see cref="ActionStates.Unknown"/>, and the
+/// client's retry with the same key first asks Mercado Libre (<see cref="SellerActionCall.Check"/>:
+/// the order's feedback, its notes, the blacklist); only if it is not there is the POST sent again.
+/// A failure that cannot have changed anything (429, a 401 after the refresh, a disconnected seller,
+/// any failure of a PUT or DELETE, which are safe to repeat) releases the key. A record left pending
+/// by a host that died during the call is taken over after <see cref="SellerActionsOptions.AbandonedAfter"/>
+/// and checked the same way.
 /// </remarks>
 public sealed class SellerActionRunner(
     MeliApiClient meli,
@@ -58,18 +76,52 @@ public sealed class SellerActionRunner(
         }
 
         var record = owned.Record!;
-        var startedAt = record.StartedAt;
+        var startedAt = record.FirstAttemptAt;
         await TryHistoryAsync(Row(call, ActionStates.Pending, startedAt, null, null, null, null), cancellationToken);
 
+        var isPost = call.Method == HttpMethod.Post;
+        // An earlier attempt's outcome is not known (no answer in time, or its host died): find out before sending.
+        var checkPending = owned.Verify && isPost;
+        var postInFlight = false;
+        var outcomeUnknown = false;
         ApiResponse response;
         bool keep;
         string? meliError = null;
         string? result = null;
         try
         {
-            var (json, _) = await meli.SendForJsonAsync(call.SellerId, "actions." + call.Operation, () => Build(call), cancellationToken);
+            JsonNode? json = null;
+            var found = false;
+            if (checkPending)
+            {
+                if (call.Check is not { } check)
+                {
+                    throw new OutcomeUnknownException();
+                }
+
+                var (seen, _) = await meli.SendForJsonAsync(call.SellerId, "actions." + call.Operation + ".check", () => new HttpRequestMessage(HttpMethod.Get, check.RelativeUrl), cancellationToken);
+                json = check.FindOurs(seen, record.FirstAttemptAt);
+                found = json is not null;
+                checkPending = false; // known now: done (found), or not done (send it)
+                logger.LogInformation("Seller action {Operation} for seller {SellerId}, order {OrderId}: an earlier attempt got no answer; Mercado Libre {Shows}",
+                    call.Operation, call.SellerId, call.OrderId, found ? "shows it done: not sent again" : "does not show it: sending it");
+            }
+
+            if (!found)
+            {
+                // From here until an answer comes, the outcome is unknown again.
+                postInFlight = isPost;
+                (json, _) = await meli.SendForJsonAsync(call.SellerId, "actions." + call.Operation, () => Build(call), cancellationToken);
+                postInFlight = false;
+            }
+
             var body = Envelope(call);
             body["meli"] = json?.DeepClone();
+            if (found)
+            {
+                body["verified"] = true;
+            }
+
             response = ApiResponse.Json(call.SuccessStatus, body);
             result = json?.ToJsonString();
             keep = true;
@@ -78,10 +130,20 @@ public sealed class SellerActionRunner(
         catch (MeliApiException ex)
         {
             (response, keep) = MeliErrors.ToResponse(ex);
+            // A refusal answers for the POST; 429, a 401 after the refresh and a disconnected seller mean nothing was done.
+            outcomeUnknown = checkPending || (postInFlight && !keep && ex.Kind == MeliErrorKind.Transient && ex.Status is 0 or >= 500);
             meliError = ex.Error ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             result = ex.Body;
-            logger.LogWarning("Seller action {Operation} for seller {SellerId}, order {OrderId}: Mercado Libre answered {MeliStatus} {MeliError}; we answer {Status}{Released}",
-                call.Operation, call.SellerId, call.OrderId, ex.Status, ex.Error, response.StatusCode, keep ? "" : " and release the key for a retry");
+            logger.LogWarning("Seller action {Operation} for seller {SellerId}, order {OrderId}: Mercado Libre answered {MeliStatus} {MeliError}; we answer {Status}{Key}",
+                call.Operation, call.SellerId, call.OrderId, ex.Status, ex.Error, response.StatusCode,
+                keep ? "" : outcomeUnknown ? " and keep the key until Mercado Libre shows whether it was done" : " and release the key for a retry");
+        }
+        catch (OutcomeUnknownException)
+        {
+            response = ApiResponse.Error(409, "outcome_unknown",
+                $"An earlier request with Idempotency-Key '{call.IdempotencyKey}' got no answer from Mercado Libre and this action cannot be checked there: look on Mercado Libre, and use a new key to do it again.");
+            keep = false;
+            outcomeUnknown = true;
         }
 
         if (keep)
@@ -92,18 +154,27 @@ public sealed class SellerActionRunner(
                 logger.LogWarning("Idempotency key of {Operation} for seller {SellerId} was taken over during the call; the answer is not kept", call.Operation, call.SellerId);
             }
         }
+        else if (outcomeUnknown)
+        {
+            await records.TryReplaceAsync(record with { State = ActionStates.Unknown }, CancellationToken.None);
+        }
         else
         {
             await records.ReleaseAsync(record, cancellationToken);
         }
 
-        var state = response.StatusCode is >= 200 and < 300 ? ActionStates.Done : ActionStates.Failed;
+        var state = response.StatusCode is >= 200 and < 300 ? ActionStates.Done : outcomeUnknown ? ActionStates.Unknown : ActionStates.Failed;
         await TryHistoryAsync(Row(call, state, startedAt, response.StatusCode, meliError, result, time.GetUtcNow()), cancellationToken);
         return response;
     }
 
-    /// <summary>Takes the key (a new record, or an abandoned one), or answers for it (a replay, a conflict).</summary>
-    private async Task<(IdempotencyRecord? Record, ApiResponse? Answer)> ClaimAsync(SellerActionCall call, string fingerprint, CancellationToken cancellationToken)
+    private sealed class OutcomeUnknownException : Exception;
+
+    /// <summary>
+    /// Takes the key (a new record; one whose outcome is unknown, or abandoned: then <c>Verify</c>),
+    /// or answers for it (a replay, a conflict, a call still in progress).
+    /// </summary>
+    private async Task<(IdempotencyRecord? Record, ApiResponse? Answer, bool Verify)> ClaimAsync(SellerActionCall call, string fingerprint, CancellationToken cancellationToken)
     {
         var waitUntil = time.GetUtcNow() + options.Value.ConcurrentRetryWait;
         while (true)
@@ -113,7 +184,7 @@ public sealed class SellerActionRunner(
                 Guid.NewGuid().ToString("N"), now, null, null, default);
             if (await records.TryAddPendingAsync(fresh, cancellationToken) is { } added)
             {
-                return (added, null);
+                return (added, null, false);
             }
 
             var existing = await records.GetAsync(call.SellerId, call.IdempotencyKey, cancellationToken);
@@ -125,23 +196,24 @@ public sealed class SellerActionRunner(
             if (existing.Fingerprint != fingerprint)
             {
                 return (null, ApiResponse.Error(422, "idempotency_key_reused",
-                    $"Idempotency-Key '{call.IdempotencyKey}' was already used for another request ({existing.Operation}{(existing.OrderId is { } o ? $" on order {o}" : "")}); use a new key for a new request."));
+                    $"Idempotency-Key '{call.IdempotencyKey}' was already used for another request ({existing.Operation}{(existing.OrderId is { } o ? $" on order {o}" : "")}); use a new key for a new request."), false);
             }
 
             if (existing.State == ActionStates.Done && existing.ResponseStatus is { } status)
             {
                 logger.LogInformation("Seller action {Operation} for seller {SellerId}: key replayed, no Mercado Libre call", call.Operation, call.SellerId);
-                return (null, new ApiResponse(status, existing.ResponseBody, new Dictionary<string, string> { [ReplayedHeader] = "true" }));
+                return (null, new ApiResponse(status, existing.ResponseBody, new Dictionary<string, string> { [ReplayedHeader] = "true" }), false);
             }
 
-            if (now - existing.StartedAt >= options.Value.AbandonedAfter)
+            var unknown = existing.State == ActionStates.Unknown;
+            if (unknown || now - existing.StartedAt >= options.Value.AbandonedAfter)
             {
-                var takeover = existing with { Owner = fresh.Owner, StartedAt = now };
+                var takeover = existing with { State = ActionStates.Pending, Owner = fresh.Owner, StartedAt = now };
                 if (await records.TryReplaceAsync(takeover, cancellationToken) is { } taken)
                 {
-                    logger.LogWarning("Seller action {Operation} for seller {SellerId}: key pending since {StartedAt} taken over; calling Mercado Libre again",
-                        call.Operation, call.SellerId, existing.StartedAt);
-                    return (taken, null);
+                    logger.LogWarning("Seller action {Operation} for seller {SellerId}: key {What} since {StartedAt} taken over; asking Mercado Libre whether it was done",
+                        call.Operation, call.SellerId, unknown ? "without a known outcome" : "pending", existing.StartedAt);
+                    return (taken, null, true);
                 }
 
                 continue;
@@ -156,7 +228,7 @@ public sealed class SellerActionRunner(
                     ["status"] = 409,
                     ["retryable"] = true,
                 };
-                return (null, new ApiResponse(409, body.ToJsonString(JsonDefaults.Options), new Dictionary<string, string> { ["Retry-After"] = "1" }));
+                return (null, new ApiResponse(409, body.ToJsonString(JsonDefaults.Options), new Dictionary<string, string> { ["Retry-After"] = "1" }), false);
             }
 
             await Task.Delay(PollInterval, time, cancellationToken);

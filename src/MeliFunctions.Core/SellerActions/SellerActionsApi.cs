@@ -78,14 +78,41 @@ public sealed partial class SellerActionsApi(
     }
 
     internal static SellerActionCall FeedbackCall(string sellerId, long orderId, string key, string source, JsonObject feedback) =>
-        new(sellerId, orderId, key, "feedback", source, HttpMethod.Post, $"orders/{orderId}/feedback", feedback, 201);
+        new(sellerId, orderId, key, "feedback", source, HttpMethod.Post, $"orders/{orderId}/feedback", feedback, 201)
+        {
+            // Feedback is given once: the sale's feedback with our fulfilled and rating is ours.
+            Check = new OutcomeCheck($"orders/{orderId}/feedback", (seen, _) =>
+                seen?["sale"] is JsonObject sale &&
+                sale["fulfilled"]?.ToJsonString() == feedback["fulfilled"]?.ToJsonString() &&
+                sale["rating"]?.ToJsonString() == feedback["rating"]?.ToJsonString()
+                    ? sale
+                    : null),
+        };
+
+    /// <summary>A note with our text, made since the first attempt (a little clock skew allowed).</summary>
+    internal static JsonNode? FindNote(JsonNode? seen, string text, DateTimeOffset since) =>
+        (seen as JsonArray ?? [])
+        .SelectMany(group => group?["results"] as JsonArray ?? [])
+        .FirstOrDefault(n => n?["note"] is JsonValue v && v.TryGetValue<string>(out var t) && t == text &&
+                             (n["date_created"] is not JsonValue d || !d.TryGetValue<string>(out var created) ||
+                              !DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ||
+                              at >= since - TimeSpan.FromMinutes(5)));
 
     /// <summary><c>POST /api/orders/{orderId}/notes</c> <c>{"note": "..."}</c> (300 characters at most).</summary>
     public async Task<ApiResponse> AddNoteAsync(string orderId, string? key, Stream body, CancellationToken cancellationToken)
     {
         var (note, order, bad) = await NoteRequestAsync(orderId, key, body, cancellationToken);
-        return bad ?? await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_add", "api", HttpMethod.Post,
-            $"orders/{order.OrderId}/notes", note, 201), cancellationToken);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        var text = note!["note"]!.GetValue<string>();
+        return await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_add", "api", HttpMethod.Post,
+            $"orders/{order.OrderId}/notes", note, 201)
+        {
+            Check = new OutcomeCheck($"orders/{order.OrderId}/notes", (seen, since) => FindNote(seen, text, since)),
+        }, cancellationToken);
     }
 
     /// <summary><c>PUT /api/orders/{orderId}/notes/{noteId}</c> <c>{"note": "..."}</c>.</summary>
@@ -156,7 +183,11 @@ public sealed partial class SellerActionsApi(
         }
 
         return await SellerConnectedAsync(sellerId, cancellationToken) ?? await runner.RunAsync(new SellerActionCall(sellerId, null, key!, "buyer_block", "api", HttpMethod.Post,
-            $"users/{sellerId}/order_blacklist", new JsonObject { ["user_id"] = userId }, 201), cancellationToken);
+            $"users/{sellerId}/order_blacklist", new JsonObject { ["user_id"] = userId }, 201)
+        {
+            Check = new OutcomeCheck($"users/{sellerId}/order_blacklist", (seen, _) =>
+                (seen as JsonArray ?? []).FirstOrDefault(e => (e?["user"]?["id"] ?? e?["user_id"]) is JsonValue v && v.TryGetValue<long>(out var id) && id == userId)),
+        }, cancellationToken);
     }
 
     /// <summary><c>DELETE /api/sellers/{sellerId}/blocked-buyers/{buyerId}</c>.</summary>

@@ -16,6 +16,8 @@ namespace MeliFunctions.Stock;
 public sealed class StockReconciler(
     StockLedger ledger,
     OrderStockEffects effects,
+    StockEffectStore effectStore,
+    Storage.StorageClients storage,
     MeliApiClient meli,
     SellerAccounts sellers,
     ReconcileReportStore reports,
@@ -24,6 +26,9 @@ public sealed class StockReconciler(
     ILogger<StockReconciler> logger)
 {
     private const string Attributes = "id,status,sub_status,available_quantity,variations";
+
+    /// <summary>Test seam: runs after Mercado Libre's figures were read and compared, right before a listing is checked and pushed.</summary>
+    internal Func<string, string, CancellationToken, Task>? BeforePush { get; set; }
 
     /// <summary>Every connected seller (or just <paramref name="sellerId"/>), one after the other.</summary>
     public async Task<IReadOnlyList<ReconcileReport>> RunAsync(string? sellerId, bool dryRun, CancellationToken cancellationToken)
@@ -106,7 +111,7 @@ public sealed class StockReconciler(
                 {
                     await pacer.WaitAsync(cancellationToken);
                     report.MeliCalls++;
-                    await PushAsync(report, sellerId, itemId, push, cancellationToken);
+                    await PushAsync(report, sellerId, itemId, byItem[itemId], push, cancellationToken);
                 }
             }
         }
@@ -140,7 +145,7 @@ public sealed class StockReconciler(
         if (Compare(report, itemId, rows, body, raiseAllowed: false) is { } push)
         {
             report.MeliCalls++;
-            await PushAsync(report, sellerId, itemId, push, cancellationToken);
+            await PushAsync(report, sellerId, itemId, rows, push, cancellationToken);
         }
 
         report.FinishedAt = time.GetUtcNow();
@@ -229,8 +234,26 @@ public sealed class StockReconciler(
         return new Push(body, differing);
     }
 
-    private async Task PushAsync(ReconcileReport report, string sellerId, string itemId, Push push, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes the listing's figures, unless the ledger moved since they were read: right before the
+    /// PUT the rows are read again, and a row that changed (its ETag), an effect recorded on one of
+    /// them and not yet applied, or a stored order of the listing whose follow-up (its stock effect)
+    /// has not run yet defers the listing to the next run.
+    /// </summary>
+    private async Task PushAsync(ReconcileReport report, string sellerId, string itemId, List<LedgerRow> read, Push push, CancellationToken cancellationToken)
     {
+        if (BeforePush is { } hook)
+        {
+            await hook(sellerId, itemId, cancellationToken);
+        }
+
+        if (await StaleAsync(sellerId, itemId, read, cancellationToken) is { } stale)
+        {
+            logger.LogInformation("Listing {ItemId} of seller {SellerId} not pushed: {Reason}", itemId, sellerId, stale);
+            Defer(report, push.Rows, stale);
+            return;
+        }
+
         try
         {
             await meli.SendForJsonAsync(sellerId, "items.put", () => new HttpRequestMessage(HttpMethod.Put, $"items/{itemId}")
@@ -244,6 +267,35 @@ public sealed class StockReconciler(
             logger.LogWarning("PUT /items/{ItemId} for seller {SellerId} failed: {Status} {Error}", itemId, sellerId, ex.Status, ex.Error);
             Fail(report, push.Rows.Select(r => r), $"{ex.Error} ({ex.Status}): {ex.Message}");
         }
+    }
+
+    /// <summary>Why the figures read for <paramref name="itemId"/> may be older than the ledger now; null when they are current.</summary>
+    private async Task<string?> StaleAsync(string sellerId, string itemId, List<LedgerRow> read, CancellationToken cancellationToken)
+    {
+        var now = await ledger.GetItemAsync(sellerId, itemId, cancellationToken);
+        var before = read.ToDictionary(r => r.Key, r => r.ETag);
+        if (now.Count != read.Count || now.Any(r => !before.TryGetValue(r.Key, out var etag) || etag != r.ETag))
+        {
+            return "changed_during_run: the ledger changed after this run read it; the next run pushes the new figure";
+        }
+
+        var keys = before.Keys.ToHashSet();
+        if ((await effectStore.ListOpenAsync(sellerId, cancellationToken)).Any(e => e.State == EffectStates.Pending && e.Lines.Any(l => keys.Contains(l.Key))))
+        {
+            return "unapplied_effect: an effect on this listing is recorded and not yet applied; the next run pushes the figure after it";
+        }
+
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true}");
+        await foreach (var order in storage.Table(Storage.StorageNames.OrdersTable).QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["RowKey", "ItemIds"], cancellationToken: cancellationToken))
+        {
+            if (order.GetString("ItemIds") is { } items && items.Contains("," + itemId + ",", StringComparison.Ordinal) &&
+                !EffectStates.IsFinal((await effectStore.GetAsync(sellerId, StockEffectStore.SubtractId(long.Parse(order.RowKey, System.Globalization.CultureInfo.InvariantCulture)), cancellationToken))?.State))
+            {
+                return $"unapplied_sale: order {order.RowKey} of this listing is stored and its stock effect has not run yet; the next run pushes the figure after it";
+            }
+        }
+
+        return null;
     }
 
     private static void Fail(ReconcileReport report, IEnumerable<LedgerRow> rows, int? meliQuantity, string reason) =>

@@ -13,8 +13,10 @@ namespace MeliFunctions.Sweeps;
 /// (a) orders MeLi still has as pending (<c>/orders/search/pending</c>, else <c>order.status</c> filters);
 /// (b) orders changed since the last sweep (<c>order.date_last_updated.from</c> = last start less the
 /// overlap, cut to the hour), paged to the end with a cursor saved after each page;
-/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>.
-/// (a) and (b) queue only what the store lacks or holds older; (d) queues a refetch.
+/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>;
+/// (e) stored orders whose follow-up (the observers) is still pending <see cref="SweepOptions.FollowUpAfter"/>
+/// after their write. (a) and (b) queue only what the store lacks or holds older; (d) queues a
+/// refetch; (e) queues a follow-up message, which costs no GET.
 /// </summary>
 public sealed class PendingSweep(
     OrderPages pages,
@@ -26,6 +28,7 @@ public sealed class PendingSweep(
 {
     public const string Origin = "sweep";
     public const string StuckOrigin = "sweep_stuck";
+    public const string FollowUpOrigin = Orders.OrderSync.FollowUpOrigin;
 
     public async Task<JsonObject> SweepSellerAsync(string sellerId, string runId, CancellationToken cancellationToken)
     {
@@ -45,7 +48,8 @@ public sealed class PendingSweep(
         {
             var exhausted = await PendingAsync(sellerId, budget, report, cancellationToken)
                 || await ChangedAsync(sellerId, row, budget, report, cancellationToken)
-                || await StuckAsync(sellerId, budget, report, cancellationToken);
+                || await StuckAsync(sellerId, budget, report, cancellationToken)
+                || await FollowUpAsync(sellerId, budget, report, cancellationToken);
             report["status"] = exhausted ? "budget_exhausted" : "swept";
             row["LastRunId"] = runId;
             row["LastRunAt"] = time.GetUtcNow();
@@ -204,6 +208,31 @@ public sealed class PendingSweep(
         }
 
         report["stuck"] = new JsonObject { ["queued"] = queued };
+        return exhausted;
+    }
+
+    /// <summary>(e) Stored orders whose follow-up never completed (its messages ran out of attempts): finish it. True when the budget ran out.</summary>
+    private async Task<bool> FollowUpAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - options.Value.FollowUpAfter;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true} and SyncedAt le {before}");
+        var queued = 0;
+        var exhausted = false;
+        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (!await budget.TrySpendAsync(1, cancellationToken))
+            {
+                exhausted = true;
+                break;
+            }
+
+            var orderId = long.Parse(e.RowKey, CultureInfo.InvariantCulture);
+            await pages.QueueAsync(sellerId, orderId, FollowUpOrigin, sent: null, cancellationToken);
+            logger.LogInformation("Order {OrderId} of seller {SellerId}: its follow-up is still pending; queued to finish it", orderId, sellerId);
+            queued++;
+        }
+
+        report["follow_up"] = new JsonObject { ["queued"] = queued };
         return exhausted;
     }
 

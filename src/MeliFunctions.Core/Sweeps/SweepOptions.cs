@@ -23,6 +23,12 @@ public sealed class SweepOptions : IValidatableObject
     /// <summary>A stored order in a non-final status not fetched for this long is fetched again.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A stored order whose follow-up (observers) has been pending this long since its write is queued
+    /// again by the sweep: the repair pass for a follow-up whose messages ran out of attempts.
+    /// </summary>
+    public TimeSpan FollowUpAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Mercado Libre requests a sweep may spend per second for one seller (search pages and queued refetches); 0 = no pacing.</summary>
     [Range(0, 10_000)]
     public double RequestsPerSecond { get; set; } = 5;
@@ -53,6 +59,11 @@ public sealed class SweepOptions : IValidatableObject
         if (StuckAfter <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Sweeps:StuckAfter must be positive.", [nameof(StuckAfter)]);
+        }
+
+        if (FollowUpAfter < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Sweeps:FollowUpAfter must not be negative.", [nameof(FollowUpAfter)]);
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(5))

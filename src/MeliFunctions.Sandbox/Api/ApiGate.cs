@@ -10,7 +10,7 @@ namespace MeliFunctions.Sandbox.Api;
 
 /// <summary>
 /// In front of the MeLi API routes: records and logs each call (redacting secrets), checks the
-/// Bearer token, and applies the latency, 429 and 5xx faults. Admin routes pass straight through.
+/// Bearer token, and applies the latency, 429, 5xx and late-answer faults. Admin routes pass straight through.
 /// </summary>
 internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenStore tokens, FaultBook faults, RequestLog log, ILogger<ApiGate> logger)
 {
@@ -96,7 +96,43 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
             await MeliJson.Error(503, "service_unavailable", "Service temporarily unavailable").ExecuteAsync(context);
             return;
         }
+        if (active.LateWriteAnswerMs > 0 && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            await AnswerLateAsync(context, TimeSpan.FromMilliseconds(active.LateWriteAnswerMs));
+            return;
+        }
         await next(context);
+    }
+
+    /// <summary>
+    /// The write is done at once and its answer held back: a caller that gives up first does not
+    /// know the outcome, but the change stands (what a slow MeLi does to a timed-out POST).
+    /// </summary>
+    private async Task AnswerLateAsync(HttpContext context, TimeSpan delay)
+    {
+        var original = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        try
+        {
+            await Task.Delay(delay, world.Time, context.RequestAborted);
+            held.Position = 0;
+            context.Response.ContentLength = held.Length;
+            await held.CopyToAsync(original, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The caller gave up before the answer: the write is done all the same.
+        }
     }
 
     private static string RedactForm(string body)

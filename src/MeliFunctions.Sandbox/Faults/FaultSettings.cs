@@ -17,6 +17,7 @@ internal sealed record FaultSettings
     public int DelayNotificationsMs { get; init; }
     public bool ReorderNotifications { get; init; }
     public int StaleReadMs { get; init; }
+    public int LateWriteAnswerMs { get; init; }
 
     public static (FaultSettings? Settings, string? Error) Parse(JsonObject body)
     {
@@ -51,8 +52,9 @@ internal sealed record FaultSettings
             DelayNotificationsMs = NonNegative("delay_notifications_ms", out var e7),
             ReorderNotifications = MeliJson.Bool(body["reorder_notifications"]) ?? false,
             StaleReadMs = NonNegative("stale_read_ms", out var e8),
+            LateWriteAnswerMs = NonNegative("late_write_answer_ms", out var e9),
         };
-        var error = e1 ?? e2 ?? e3 ?? e4 ?? e5 ?? e6 ?? e7 ?? e8;
+        var error = e1 ?? e2 ?? e3 ?? e4 ?? e5 ?? e6 ?? e7 ?? e8 ?? e9;
         return error is null ? (settings, null) : (null, error);
     }
 
@@ -69,5 +71,6 @@ internal sealed record FaultSettings
         ["delay_notifications_ms"] = DelayNotificationsMs,
         ["reorder_notifications"] = ReorderNotifications,
         ["stale_read_ms"] = StaleReadMs,
+        ["late_write_answer_ms"] = LateWriteAnswerMs,
     };
 }

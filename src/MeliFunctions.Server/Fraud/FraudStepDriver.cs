@@ -8,8 +8,11 @@ namespace MeliFunctions.Server.Fraud;
 /// <summary>
 /// The Server's driver of the fraud flow, over the <c>fraud-steps</c> queue: each message advances
 /// one case by one step (claimed under the case's ETag) and sends the next message; a wait is a
-/// message sent with a visibility delay (one per deadline); an order change sends a wake message.
-/// A message is deleted only after its step is recorded, so a crash anywhere resumes from the case.
+/// message sent with a visibility delay (one per deadline, in whole seconds rounded up, since queue
+/// delays are whole seconds); a timer that still wakes before its deadline (another instance's clock)
+/// sends the next one, so a wait that is not over always leaves a timer. An order change sends a
+/// wake message. A message is deleted only after its step is recorded, so a crash anywhere resumes
+/// from the case.
 /// A failed step's attempts, waits and give-up follow Core's <see cref="FraudStepRetry"/> (the
 /// message's dequeue count is the attempt number), as the App's orchestrator does.
 /// </summary>
@@ -42,12 +45,13 @@ public sealed class FraudStepDriver(
 
         if (decision.WaitUntil is { } until)
         {
-            if (!await runner.WakeRecordedAsync(message.SellerId, message.OrderId, until, cancellationToken))
+            // The timer of this wait, early: it is the wait's only timer, so it sends the next one.
+            var earlyTimer = message.Kind == FraudMessage.Timer && (message.Until is null || message.Until == until);
+            if (earlyTimer || !await runner.WakeRecordedAsync(message.SellerId, message.OrderId, until, cancellationToken))
             {
-                var delay = until - time.GetUtcNow() + TimerMargin;
-                await SendAsync(message with { Kind = FraudMessage.Timer }, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, cancellationToken);
+                await SendAsync(new FraudMessage(message.SellerId, message.OrderId, FraudMessage.Timer) { Until = until }, TimerDelay(until - time.GetUtcNow()), cancellationToken);
                 await runner.RecordWakeAsync(message.SellerId, message.OrderId, until, cancellationToken);
-                logger.LogInformation("Fraud case of order {OrderId}: {State} until {Until}", message.OrderId, FraudNames.Of(decision.State), until);
+                logger.LogInformation("Fraud case of order {OrderId}: {State} until {Until}{Early}", message.OrderId, FraudNames.Of(decision.State), until, earlyTimer ? " (its timer woke early: sent again)" : "");
             }
 
             return WorkOutcome.Completed($"waiting until {until:O}");
@@ -77,6 +81,13 @@ public sealed class FraudStepDriver(
         await SendAsync(message with { Kind = FraudMessage.Step }, TimeSpan.Zero, cancellationToken);
         return WorkOutcome.Completed(FraudNames.Of(step));
     }
+
+    /// <summary>
+    /// A queue delay that is never shorter than <paramref name="remaining"/>: queue delays are whole
+    /// seconds (a fraction is cut), so the time left plus the margin is rounded up to the next second.
+    /// </summary>
+    internal static TimeSpan TimerDelay(TimeSpan remaining) =>
+        remaining <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling((remaining + TimerMargin).TotalSeconds));
 
     private async Task SendAsync(FraudMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
         await storage.Queue(StorageNames.FraudStepsQueue).SendMessageAsync(message.ToJson(), delay, cancellationToken: cancellationToken);

@@ -267,6 +267,17 @@ public sealed class FraudFlowTests
     }
 
     [Fact]
+    public void A_release_that_finds_the_order_tagged_again_keeps_the_hold_and_starts_over()
+    {
+        var begun = FraudFlow.Begin(Case(FraudState.Releasing), FraudStep.ReleaseHold, T0, Options);
+        var after = FraudFlow.Apply(begun, FraudStep.ReleaseHold, new FraudStepResult(FraudStepOutcome.TaggedAgain, "tagged again"), T0, Options);
+        Assert.Equal(FraudState.Held, after.State);
+        Assert.True(after.Hold);
+        Assert.Null(after.InProgress);
+        Assert.Equal(FraudStep.Inspect, FraudFlow.Decide(after, TaggedPaid, T0, Options).Step);
+    }
+
+    [Fact]
     public void Releasing_the_hold_dismisses_the_case()
     {
         var after = FraudFlow.Apply(Case(FraudState.Releasing), FraudStep.ReleaseHold, FraudStepResult.Done("hold released"), T0, Options);

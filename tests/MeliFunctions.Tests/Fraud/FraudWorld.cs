@@ -151,6 +151,17 @@ public sealed class ShortWaitWorld() : FraudWorld(TimeSpan.FromMinutes(10), new 
     ["Fraud:StepLease"] = "00:00:03",
 });
 
+/// <summary>
+/// We give MeLi 2.6 s (MeLi would take 10 minutes), and the pump polls every 100 ms at most: a
+/// timer whose delay were cut to whole seconds would wake about half a second before its deadline.
+/// </summary>
+public sealed class FractionalWaitWorld() : FraudWorld(TimeSpan.FromMinutes(10), new Dictionary<string, string?>
+{
+    ["Fraud:MeliCancelWait"] = "00:00:02.600",
+    ["Fraud:CancelConfirmWait"] = "00:05:00",
+    ["extensions:queues:maxPollingInterval"] = "00:00:00.100",
+});
+
 public static class FraudWorldQueries
 {
     /// <summary>The FraudCases rows of an order (there must be one).</summary>

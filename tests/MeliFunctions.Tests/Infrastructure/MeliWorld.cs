@@ -54,8 +54,20 @@ public class MeliWorld : IAsyncLifetime
             ClientSecret = ServerHost.ClientSecret,
             NotificationRetryInterval = TimeSpan.FromMilliseconds(200),
         });
-        Server = await ServerHost.StartAsync(Azurite.ConnectionString, Sandbox.BaseUrl, ServerSettings, ConfigureServer);
         Admin = new SandboxAdminClient(new HttpClient { BaseAddress = Sandbox.BaseUrl });
+        await StartServerAsync();
+    }
+
+    /// <summary>Stops the Server (as a crash would, mid-work) and starts a new one on the same storage and sandbox.</summary>
+    public async Task RestartServerAsync()
+    {
+        await Server.DisposeAsync();
+        await StartServerAsync();
+    }
+
+    private async Task StartServerAsync()
+    {
+        Server = await ServerHost.StartAsync(Azurite.ConnectionString, Sandbox.BaseUrl, ServerSettings, ConfigureServer);
         await Admin.SetCallbackUrlAsync(new Uri(Server.BaseUrl, "api/notifications").ToString());
     }
 

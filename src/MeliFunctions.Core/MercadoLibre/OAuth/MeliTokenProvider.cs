@@ -16,7 +16,10 @@ public sealed class MeliTokenProvider(
     TimeProvider time,
     ILogger<MeliTokenProvider> logger)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    /// <summary>How long the worker that refreshes a seller's token holds the seller's row.</summary>
+    public static readonly TimeSpan RefreshLease = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Lease = RefreshLease;
     private static readonly TimeSpan WaitForOtherRefresh = TimeSpan.FromSeconds(20);
 
     /// <summary>A token that is good for at least the refresh margin.</summary>
@@ -83,14 +86,53 @@ public sealed class MeliTokenProvider(
 
             throw;
         }
+        catch (MeliApiException ex) when (ex.Status == 0)
+        {
+            // No answer in time: MeLi may still take this grant (and spend the refresh token). The lease
+            // is kept until it ends, so no other worker sends the same token meanwhile; no retry here.
+            logger.LogWarning("The token refresh of seller {SellerId} got no answer ({Error}); the refresh lease is kept until it ends", row.SellerId, ex.Error);
+            throw;
+        }
         catch
         {
             await sellers.ReleaseLeaseAsync(row.SellerId, lease, CancellationToken.None);
             throw;
         }
 
-        await sellers.StoreRefreshedAsync(row.SellerId, tokens, lease, CancellationToken.None);
-        logger.LogInformation("Refreshed the access token of seller {SellerId}; it expires in {ExpiresIn} s", row.SellerId, tokens.ExpiresIn);
-        return tokens.AccessToken;
+        return await StoreAsync(row, tokens, lease);
+    }
+
+    /// <summary>
+    /// Stores the pair MeLi just issued. If the row changed meanwhile (412), it is read again: while it
+    /// still holds the refresh token this grant spent, ours is the newest pair and is written over it;
+    /// a row holding another pair was written after MeLi issued ours (a reconnect, a later refresh),
+    /// so that pair is the newest and is kept.
+    /// </summary>
+    private async Task<string> StoreAsync(SellerTokens used, TokenResponse tokens, Azure.ETag etag)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            if (await sellers.StoreRefreshedAsync(used.SellerId, tokens, etag, CancellationToken.None))
+            {
+                logger.LogInformation("Refreshed the access token of seller {SellerId}; it expires in {ExpiresIn} s", used.SellerId, tokens.ExpiresIn);
+                return tokens.AccessToken;
+            }
+
+            var now = await sellers.GetTokensAsync(used.SellerId, CancellationToken.None);
+            if (now is null)
+            {
+                return tokens.AccessToken;
+            }
+
+            if (now.RefreshToken != used.RefreshToken)
+            {
+                logger.LogInformation("Seller {SellerId}'s row got a newer token pair while refreshing; keeping it", used.SellerId);
+                return now.AccessToken;
+            }
+
+            etag = now.ETag;
+        }
+
+        throw new MeliApiException(MeliErrorKind.Transient, 0, "token_store_conflict", $"seller {used.SellerId}'s row kept changing while storing refreshed tokens");
     }
 }

@@ -139,7 +139,8 @@ public sealed class SellerAccounts(StorageClients storage, TokenSealer sealer, T
         }
     }
 
-    internal async Task StoreRefreshedAsync(string sellerId, TokenResponse tokens, ETag lease, CancellationToken cancellationToken)
+    /// <summary>Stores a refreshed pair on the row as leased (its ETag); false when the row changed since (the caller reads it again).</summary>
+    internal async Task<bool> StoreRefreshedAsync(string sellerId, TokenResponse tokens, ETag lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var patch = new TableEntity(Partition, sellerId)
@@ -151,7 +152,15 @@ public sealed class SellerAccounts(StorageClients storage, TokenSealer sealer, T
             ["RefreshLeaseUntil"] = NoLease,
             ["Status"] = SellerAccount.Connected,
         };
-        await Table.UpdateEntityAsync(patch, lease, TableUpdateMode.Merge, cancellationToken);
+        try
+        {
+            await Table.UpdateEntityAsync(patch, lease, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412)
+        {
+            return false;
+        }
     }
 
     internal async Task ReleaseLeaseAsync(string sellerId, ETag lease, CancellationToken cancellationToken)
