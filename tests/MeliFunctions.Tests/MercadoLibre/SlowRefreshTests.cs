@@ -50,8 +50,10 @@ public sealed class SlowRefreshTests(MeliWorld world) : IClassFixture<MeliWorld>
         var token = await worker.GetRequiredService<MeliTokenProvider>().GetAccessTokenAsync(seller.ToString(), CancellationToken.None);
 
         var row = await world.SellerRowAsync(seller);
-        Assert.Equal(token, row.GetString("AccessToken"));
-        Assert.NotEqual(oldRefresh, row.GetString("RefreshToken"));
+        var sealer = worker.GetRequiredService<TokenSealer>();
+        Assert.Equal(token, sealer.Unseal(seller.ToString(), "AccessToken", row.GetString("AccessToken")));
+        // (Sealed values differ at every write: compare the tokens inside.)
+        Assert.NotEqual(sealer.Unseal(seller.ToString(), "RefreshToken", oldRefresh), sealer.Unseal(seller.ToString(), "RefreshToken", row.GetString("RefreshToken")));
         Assert.Equal("connected", row.GetString("Status"));
 
         // The stored pair is MeLi's latest: the next refresh works.
@@ -77,6 +79,7 @@ public sealed class SlowRefreshTests(MeliWorld world) : IClassFixture<MeliWorld>
             ["Meli:AuthBaseUrl"] = world.Sandbox.BaseUrl.ToString(),
             ["Meli:AppId"] = ServerHost.AppId,
             ["Meli:ClientSecret"] = ServerHost.ClientSecret,
+            ["Tokens:Keys"] = ServerHost.TokenKeys,
         }).Build();
         var services = new ServiceCollection().AddLogging().AddMeliCore(configuration);
         services.AddHttpClient(MeliOAuthClient.HttpClientName).AddHttpMessageHandler(() => grants);
