@@ -272,6 +272,6 @@ public sealed partial class StockLedger(StorageClients storage, StockEffectStore
         Applying = e.GetString("Applying") is { Length: > 0 } applying ? applying : null,
     };
 
-    [GeneratedRegex("^[A-Z]{3}[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z]{3}[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ItemIdPattern();
 }
