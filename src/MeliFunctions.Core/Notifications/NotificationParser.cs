@@ -28,6 +28,12 @@ public static class NotificationParser
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 16 });
             document = JsonDocument.ParseValue(ref reader);
+            // One JSON value and nothing after it but whitespace (a second value or any other byte throws).
+            if (reader.Read())
+            {
+                document.Dispose();
+                return ParseResult.Fail("invalid_json", "The body must be one JSON object with nothing after it.");
+            }
         }
         catch (JsonException ex)
         {

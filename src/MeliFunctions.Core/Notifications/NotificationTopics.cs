@@ -38,15 +38,15 @@ public static partial class NotificationTopics
         return match.Success && long.TryParse(match.Groups["id"].Value, out var id) ? id : null;
     }
 
-    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex OrderResource();
 
-    [GeneratedRegex(@"^/shipments/[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/shipments/[0-9]{1,20}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ShipmentResource();
 
-    [GeneratedRegex(@"^/items/[A-Z]{3}[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/items/[A-Z]{3}[0-9]{1,20}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ItemResource();
 
-    [GeneratedRegex(@"^/(collections|payments)/[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/(collections|payments)/[0-9]{1,20}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PaymentResource();
 }

@@ -121,6 +121,6 @@ public sealed partial class OperationsOverview(StorageClients storage, SellerAcc
         : account.AccessTokenExpiresAt is { } expires && expires > now ? "valid"
         : "expired";
 
-    [GeneratedRegex("^[0-9]{1,20}$")]
+    [GeneratedRegex("^[0-9]{1,20}\\z")]
     private static partial Regex SellerIdPattern();
 }

@@ -154,6 +154,6 @@ public sealed partial class PoisonAdmin(StorageClients storage, Orders.Unavailab
         };
     }
 
-    [GeneratedRegex("^[0-9A-Fa-f-]{8,64}$")]
+    [GeneratedRegex("^[0-9A-Fa-f-]{8,64}\\z")]
     private static partial Regex MessageIdPattern();
 }

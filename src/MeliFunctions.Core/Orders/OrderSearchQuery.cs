@@ -57,7 +57,8 @@ public sealed partial record OrderSearchQuery(
             }
         }
 
-        var seller = Value(query, "seller");
+        // The id as sent, not trimmed: "123\n" is not a seller id.
+        var seller = Value(query, "seller") is null ? null : query["seller"];
         if (seller is null)
         {
             return Fail("missing_seller", "Name the seller: ?seller=<Mercado Libre user id>.");
@@ -163,9 +164,9 @@ public sealed partial record OrderSearchQuery(
     private static List<string> List(IReadOnlyDictionary<string, string?> query, string name) =>
         Value(query, name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList() ?? [];
 
-    [GeneratedRegex("^[0-9]{1,20}$")]
+    [GeneratedRegex("^[0-9]{1,20}\\z")]
     private static partial Regex Digits();
 
-    [GeneratedRegex("^[a-z0-9_]{1,64}$")]
+    [GeneratedRegex("^[a-z0-9_]{1,64}\\z")]
     private static partial Regex Tag();
 }

@@ -319,12 +319,12 @@ public sealed partial class SellerActionsApi(
         }
     }
 
-    [GeneratedRegex("^[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SellerIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,100}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,100}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdempotencyKeyPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NoteIdPattern();
 }

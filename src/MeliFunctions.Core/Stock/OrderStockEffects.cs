@@ -30,7 +30,7 @@ public sealed class OrderStockEffects(
 {
     private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
 
-    /// <summary>Test seam: runs after the ledger writes of an effect and before its mark.</summary>
+    /// <summary>Test seam: runs after an effect's ledger write on a row and before the row is marked on the effect's record.</summary>
     internal Func<EffectRecord, CancellationToken, Task>? BeforeEffectMarked { get; set; }
 
     public async Task<StockEffectResult> ApplyAsync(string sellerId, long orderId, CancellationToken cancellationToken)
@@ -163,20 +163,20 @@ public sealed class OrderStockEffects(
         return applied;
     }
 
-    /// <summary>Applies a pending effect's lines (each at most once, by its id on the row) and marks it.</summary>
+    /// <summary>
+    /// Applies a pending effect's lines (each at most once: the ledger lists each applied row on the
+    /// effect's record) and marks the effect final.
+    /// </summary>
     internal async Task<EffectRecord> FinishAsync(EffectRecord pending, bool refuseNegative, CancellationToken cancellationToken)
     {
-        var applied = new List<EffectLine>();
         var untracked = new List<string>();
         string? refused = null;
+        Func<CancellationToken, Task>? afterWrite = BeforeEffectMarked is { } hook ? ct => hook(pending, ct) : null;
         foreach (var line in pending.Lines)
         {
-            var (outcome, row) = await ledger.ApplyDeltaAsync(pending.SellerId, line.Key, line.Delta, pending.EffectId, refuseNegative, cancellationToken);
+            var (outcome, row) = await ledger.ApplyDeltaAsync(pending.SellerId, line.Key, line.Delta, pending.EffectId, refuseNegative, cancellationToken, afterWrite);
             switch (outcome)
             {
-                case LineOutcome.Applied or LineOutcome.AlreadyApplied:
-                    applied.Add(line);
-                    break;
                 case LineOutcome.Untracked:
                     untracked.Add(line.Key);
                     break;
@@ -186,27 +186,22 @@ public sealed class OrderStockEffects(
             }
         }
 
-        if (BeforeEffectMarked is { } hook)
-        {
-            await hook(pending, cancellationToken);
-        }
-
         var reason = refused ?? (untracked.Count > 0 ? $"{pending.Reason}; untracked: {string.Join(",", untracked)}" : pending.Reason);
-        var final = pending with { State = refused is null ? EffectStates.Applied : EffectStates.Refused, Reason = reason, AppliedLines = applied };
-        var current = pending;
-        while (true)
+        for (var current = await effects.GetAsync(pending.SellerId, pending.EffectId, cancellationToken); ;
+             current = await effects.GetAsync(pending.SellerId, pending.EffectId, cancellationToken))
         {
+            if (current is null || EffectStates.IsFinal(current.State))
+            {
+                return current ?? pending;
+            }
+
+            // The applied lines are the ones the ledger listed on the record.
+            var final = current with { State = refused is null ? EffectStates.Applied : EffectStates.Refused, Reason = reason };
             if (await effects.TryWriteAsync(current, final, cancellationToken) is { } written)
             {
                 logger.LogInformation("Stock effect {EffectId} of seller {SellerId}: {State} ({Lines})",
-                    pending.EffectId, pending.SellerId, written.State, string.Join(", ", applied.Select(l => $"{l.Key} {l.Delta:+#;-#;0}")));
+                    pending.EffectId, pending.SellerId, written.State, string.Join(", ", written.AppliedLines.Select(l => $"{l.Key} {l.Delta:+#;-#;0}")));
                 return written;
-            }
-
-            current = await effects.GetAsync(pending.SellerId, pending.EffectId, cancellationToken);
-            if (current is null || EffectStates.IsFinal(current.State))
-            {
-                return current ?? final;
             }
         }
     }

@@ -280,9 +280,9 @@ public sealed partial class StockApi(
         }
     }
 
-    [GeneratedRegex("^[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SellerIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdempotencyKeyPattern();
 }

@@ -82,6 +82,31 @@ public sealed class StockEffectStore(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Lists ledger row <paramref name="key"/> among the effect's applied lines (with the line's delta
+    /// from its intent). Idempotent; read-modify-write under the record's ETag.
+    /// </summary>
+    public async Task MarkLineAppliedAsync(string sellerId, string effectId, string key, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var current = await GetAsync(sellerId, effectId, cancellationToken);
+            if (current is null || current.AppliedLines.Any(l => l.Key == key))
+            {
+                return;
+            }
+
+            var line = current.Lines.FirstOrDefault(l => l.Key == key)
+                       ?? throw new InvalidOperationException($"Effect {effectId} of seller {sellerId} has no line for {key}.");
+            if (await TryWriteAsync(current, current with { AppliedLines = [.. current.AppliedLines, line] }, cancellationToken) is not null)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Effect {effectId} of seller {sellerId} kept changing while its line {key} was being marked.");
+    }
+
     /// <summary>The seller's effects that are not final (pending intents, waiting and held restores).</summary>
     public async Task<IReadOnlyList<EffectRecord>> ListOpenAsync(string sellerId, CancellationToken cancellationToken)
     {

@@ -4,12 +4,12 @@ using Azure;
 using Azure.Data.Tables;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Stock;
 
 /// <summary>One ledger row: a listing without variations, or one variation of a listing.</summary>
 /// <param name="Quantity">The signed balance: below zero when orders took more than the seller had (oversold).</param>
+/// <param name="RecentEffects">The effect ids rows written by earlier versions listed; still read, never added to.</param>
 public sealed record LedgerRow(
     string SellerId,
     string ItemId,
@@ -21,6 +21,12 @@ public sealed record LedgerRow(
     DateTimeOffset? OversoldAt,
     ETag ETag)
 {
+    /// <summary>
+    /// The effect whose change this row carries and whose own record does not show it yet: set in the
+    /// write that applies the effect, cleared only once the effect's record lists the row as applied.
+    /// </summary>
+    public string? Applying { get; init; }
+
     public string Key => StockLedger.Key(ItemId, VariationId);
 
     /// <summary>What the seller can sell: never below zero (that is what the reconcile pushes).</summary>
@@ -46,11 +52,15 @@ public enum LineOutcome
 
 /// <summary>
 /// The seller's own stock, table <c>StockLedger</c>: PartitionKey seller id, RowKey item id (or
-/// <c>itemId:variationId</c>). Every write is a single-entity write guarded by the row's ETag, and a
-/// delta carries its effect id: the row remembers the last <see cref="StockOptions.RecentEffectsKept"/>
-/// ids, so replaying an effect is detected on the row itself (no reliance on batch If-Match).
+/// <c>itemId:variationId</c>). Every write is a single-entity write guarded by the row's ETag (no
+/// reliance on batch If-Match). An effect is applied to a row exactly once, for good: the write that
+/// changes the figure also sets <see cref="LedgerRow.Applying"/> to the effect id; then the effect's
+/// own record (<c>StockEffects</c>) lists the row in its applied lines; only then is the marker
+/// cleared. Any writer that finds another effect's marker first finishes that step for it. So an
+/// applied line is always visible, on the row (the marker) or on the effect's record, however many
+/// other effects reach the row afterwards; the row keeps one id, not a growing list.
 /// </summary>
-public sealed partial class StockLedger(StorageClients storage, TimeProvider time, IOptions<StockOptions> options, ILogger<StockLedger> logger)
+public sealed partial class StockLedger(StorageClients storage, StockEffectStore effects, TimeProvider time, ILogger<StockLedger> logger)
 {
     private const int MaxAttempts = 30;
 
@@ -86,7 +96,7 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
         return rows;
     }
 
-    /// <summary>Sets the seller's figure (a manual set: never negative; clears the oversold mark, keeps the effect ids).</summary>
+    /// <summary>Sets the seller's figure (a manual set: never negative; clears the oversold mark).</summary>
     public async Task<LedgerRow> SetAsync(string sellerId, string itemId, long? variationId, int quantity, string source, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(quantity);
@@ -94,7 +104,14 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
         for (var attempt = 0; ; attempt++)
         {
             var current = await GetAsync(sellerId, key, cancellationToken);
-            var entity = ToEntity(sellerId, itemId, variationId, quantity, current?.RecentEffects ?? [], source, oversoldAt: null);
+            if (current?.Applying is { } applying)
+            {
+                // The set replaces the row: first make the effect it carries visible on the effect's record.
+                await FinishMarkingAsync(current, applying, cancellationToken);
+                continue;
+            }
+
+            var entity = ToEntity(sellerId, itemId, variationId, quantity, current?.RecentEffects ?? [], source, oversoldAt: null, applying: null);
             try
             {
                 if (current is null)
@@ -114,22 +131,55 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
     }
 
     /// <summary>
-    /// Adds <paramref name="delta"/> to the row once per <paramref name="effectId"/>. An order's effect may
-    /// take the balance below zero (recorded as oversold); a manual one (<paramref name="refuseNegative"/>) may not.
+    /// Adds <paramref name="delta"/> to the row once per <paramref name="effectId"/>, whose record must
+    /// exist in <c>StockEffects</c> (the intent) and lists the row once applied. An order's effect may
+    /// take the balance below zero (recorded as oversold); a manual one (<paramref name="refuseNegative"/>)
+    /// may not. <paramref name="afterWrite"/> (a test seam) runs between this effect's ledger write
+    /// and the mark on its record.
     /// </summary>
     public async Task<(LineOutcome Outcome, LedgerRow? Row)> ApplyDeltaAsync(
-        string sellerId, string key, int delta, string effectId, bool refuseNegative, CancellationToken cancellationToken)
+        string sellerId, string key, int delta, string effectId, bool refuseNegative, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? afterWrite = null)
     {
         for (var attempt = 0; ; attempt++)
         {
+            // The row first, then the effect's record: a mark always precedes the clearing of the row's
+            // marker, so a row read without our marker and a record read after it cannot both miss our write.
             var current = await GetAsync(sellerId, key, cancellationToken);
             if (current is null)
             {
                 return (LineOutcome.Untracked, null);
             }
 
+            if (current.Applying is { } applying)
+            {
+                if (applying == effectId)
+                {
+                    // Our write is on the row (an earlier attempt that stopped before its mark).
+                    if (afterWrite is not null)
+                    {
+                        await afterWrite(cancellationToken);
+                    }
+
+                    await FinishMarkingAsync(current, applying, cancellationToken);
+                    return (LineOutcome.AlreadyApplied, current);
+                }
+
+                await FinishMarkingAsync(current, applying, cancellationToken);
+                continue;
+            }
+
+            var record = await effects.GetAsync(sellerId, effectId, cancellationToken)
+                         ?? throw new InvalidOperationException($"Effect {effectId} of seller {sellerId} has no record: write its intent before applying it.");
+            if (record.AppliedLines.Any(l => l.Key == key))
+            {
+                return (LineOutcome.AlreadyApplied, current);
+            }
+
             if (current.RecentEffects.Contains(effectId))
             {
+                // Applied before rows carried a marker: record it on the effect now.
+                await effects.MarkLineAppliedAsync(sellerId, effectId, key, cancellationToken);
                 return (LineOutcome.AlreadyApplied, current);
             }
 
@@ -139,24 +189,50 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
                 return (LineOutcome.RefusedNegative, current);
             }
 
-            var kept = options.Value.RecentEffectsKept;
-            var effects = current.RecentEffects.Append(effectId).TakeLast(kept).ToList();
             DateTimeOffset? oversoldAt = quantity < 0 ? current.OversoldAt ?? time.GetUtcNow() : null;
-            var entity = ToEntity(sellerId, current.ItemId, current.VariationId, quantity, effects, effectId, oversoldAt);
+            var entity = ToEntity(sellerId, current.ItemId, current.VariationId, quantity, current.RecentEffects, effectId, oversoldAt, applying: effectId);
+            LedgerRow written;
             try
             {
                 var updated = await Table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                if (quantity < 0)
-                {
-                    logger.LogWarning("Seller {SellerId} listing {LedgerKey} oversold: balance {Quantity} after {EffectId}", sellerId, key, quantity, effectId);
-                }
-
-                return (LineOutcome.Applied, FromEntity(entity) with { ETag = updated.Headers.ETag ?? default });
+                written = FromEntity(entity) with { ETag = updated.Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412 && attempt < MaxAttempts)
             {
                 // Another writer (an effect, a set) changed the row: read it again and decide again.
+                continue;
             }
+
+            if (quantity < 0)
+            {
+                logger.LogWarning("Seller {SellerId} listing {LedgerKey} oversold: balance {Quantity} after {EffectId}", sellerId, key, quantity, effectId);
+            }
+
+            if (afterWrite is not null)
+            {
+                await afterWrite(cancellationToken);
+            }
+
+            await FinishMarkingAsync(written, effectId, cancellationToken);
+            return (LineOutcome.Applied, written with { Applying = null });
+        }
+    }
+
+    /// <summary>
+    /// The row carries <paramref name="effectId"/>'s change: list the row on that effect's record, then
+    /// clear the marker (under the row's ETag: if the row changed, someone else cleared it first).
+    /// </summary>
+    private async Task FinishMarkingAsync(LedgerRow row, string effectId, CancellationToken cancellationToken)
+    {
+        await effects.MarkLineAppliedAsync(row.SellerId, effectId, row.Key, cancellationToken);
+        var patch = new TableEntity(row.SellerId, row.Key) { ["Applying"] = "" };
+        try
+        {
+            await Table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Cleared (and perhaps written again) by another writer meanwhile.
         }
     }
 
@@ -167,7 +243,7 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
     }
 
     private TableEntity ToEntity(
-        string sellerId, string itemId, long? variationId, int quantity, IEnumerable<string> effects, string source, DateTimeOffset? oversoldAt) =>
+        string sellerId, string itemId, long? variationId, int quantity, IEnumerable<string> legacyEffects, string source, DateTimeOffset? oversoldAt, string? applying) =>
         new(sellerId, Key(itemId, variationId))
         {
             ["ItemId"] = itemId,
@@ -176,7 +252,8 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
             ["AvailableQuantity"] = Math.Max(0, quantity),
             ["Oversold"] = quantity < 0,
             ["OversoldAt"] = oversoldAt,
-            ["RecentEffects"] = string.Join(',', effects),
+            ["RecentEffects"] = string.Join(',', legacyEffects),
+            ["Applying"] = applying ?? "",
             ["LastChangeAt"] = time.GetUtcNow(),
             ["LastChangeSource"] = source,
         };
@@ -190,8 +267,11 @@ public sealed partial class StockLedger(StorageClients storage, TimeProvider tim
         e.GetDateTimeOffset("LastChangeAt"),
         e.GetString("LastChangeSource"),
         e.GetDateTimeOffset("OversoldAt"),
-        e.ETag);
+        e.ETag)
+    {
+        Applying = e.GetString("Applying") is { Length: > 0 } applying ? applying : null,
+    };
 
-    [GeneratedRegex("^[A-Z]{3}[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z]{3}[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ItemIdPattern();
 }

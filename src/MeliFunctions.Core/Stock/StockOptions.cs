@@ -29,10 +29,6 @@ public sealed class StockOptions
     [Range(1, 20)]
     public int MultigetSize { get; set; } = 20;
 
-    /// <summary>How many applied effect ids each ledger row remembers (the replay check after a crash).</summary>
-    [Range(10, 1_000)]
-    public int RecentEffectsKept { get; set; } = 100;
-
     /// <summary>A cancelled order whose shipment status is missing or unknown: <c>Hold</c> (default) or <c>Restore</c>.</summary>
     public UnknownShipmentDefault UnknownShipmentDefault { get; set; } = UnknownShipmentDefault.Hold;
 

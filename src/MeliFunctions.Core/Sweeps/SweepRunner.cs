@@ -70,6 +70,7 @@ public sealed class SweepRunner(
             ["started_at"] = time.GetUtcNow(),
         };
         await state.SaveRunAsync(runId, "sweep", "running", report, cancellationToken);
+        await using var alive = state.KeepRunAlive(runId);
         try
         {
             var connected = new List<string>();

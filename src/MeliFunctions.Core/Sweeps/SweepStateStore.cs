@@ -125,22 +125,138 @@ public sealed class SweepStateStore(StorageClients storage, IOptions<SweepOption
     public async Task ForgetMissedFeedAsync(string id, CancellationToken cancellationToken) =>
         await Table.DeleteEntityAsync(MissedFeedPartition, RowKeySafe(id), ETag.All, cancellationToken);
 
-    public async Task SaveRunAsync(string runId, string kind, string state, JsonObject report, CancellationToken cancellationToken) =>
-        await Table.UpsertEntityAsync(
-            new TableEntity(RunPartition, runId)
-            {
-                ["Kind"] = kind,
-                ["State"] = state,
-                ["UpdatedAt"] = time.GetUtcNow(),
-                ["ReportJson"] = report.ToJsonString(),
-            },
-            TableUpdateMode.Replace,
-            cancellationToken);
+    /// <summary>
+    /// Saves a run's report, of any size: each seller's part in its own row (<c>{runId}|{n}</c>), the
+    /// rest in the run's row, each JSON split over properties when long. A <c>running</c> run's row
+    /// carries a lease (<see cref="SweepOptions.LeaseDuration"/>) that <see cref="KeepRunAlive"/>
+    /// renews while its process lives: a run whose lease ran out reads as <c>interrupted</c>.
+    /// </summary>
+    public async Task SaveRunAsync(string runId, string kind, string state, JsonObject report, CancellationToken cancellationToken)
+    {
+        var summary = (JsonObject)report.DeepClone();
+        var sellers = summary["sellers"] as JsonArray;
+        summary.Remove("sellers");
+        var key = RowKeySafe(runId);
+        for (var i = 0; i < (sellers?.Count ?? 0); i++)
+        {
+            var row = new TableEntity(RunPartition, $"{key}|{i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)}") { ["Kind"] = "sweep_seller" };
+            WriteJson(row, sellers![i]?.ToJsonString() ?? "null");
+            await Table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        var entity = new TableEntity(RunPartition, key)
+        {
+            ["Kind"] = kind,
+            ["State"] = state,
+            ["UpdatedAt"] = time.GetUtcNow(),
+            ["Sellers"] = sellers?.Count,
+        };
+        if (state == "running")
+        {
+            entity["LeaseUntil"] = time.GetUtcNow() + options.Value.LeaseDuration;
+        }
+
+        WriteJson(entity, summary.ToJsonString());
+        await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Renews a running run's lease until disposed (every third of the lease), so the run reads as running while its process lives.</summary>
+    public IAsyncDisposable KeepRunAlive(string runId)
+    {
+        var key = RowKeySafe(runId);
+        return new RunHeartbeat(time, options.Value.LeaseDuration / 3, ct => Table.UpdateEntityAsync(
+            new TableEntity(RunPartition, key) { ["LeaseUntil"] = time.GetUtcNow() + options.Value.LeaseDuration }, ETag.All, TableUpdateMode.Merge, ct));
+    }
 
     public async Task<JsonObject?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
-        var entity = await GetAsync(RunPartition, RowKeySafe(runId), cancellationToken);
-        return entity?.GetString("ReportJson") is { } json ? JsonNode.Parse(json)?.AsObject() : null;
+        var key = RowKeySafe(runId);
+        var entity = await GetAsync(RunPartition, key, cancellationToken);
+        if (entity is null || ReadJson(entity) is not { } json || JsonNode.Parse(json) is not JsonObject report)
+        {
+            return null;
+        }
+
+        if (entity.GetString("State") == "running" && entity.GetDateTimeOffset("LeaseUntil") is { } until && until < time.GetUtcNow())
+        {
+            // Its process ended without finishing it (nothing renews the lease): what it saved stands, the next run goes on.
+            report["state"] = "interrupted";
+            report["error"] ??= "the process running this sweep stopped before it finished";
+        }
+
+        if (entity.GetInt32("Sellers") is { } count)
+        {
+            var parts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunPartition} and RowKey gt {key + "|"} and RowKey lt {key + "}"}");
+            await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                parts[row.RowKey] = ReadJson(row) ?? "null";
+            }
+
+            report["sellers"] = new JsonArray(parts.Values.Take(count).Select(p => JsonNode.Parse(p)).ToArray());
+        }
+
+        return report;
+    }
+
+    private const int ChunkChars = 30_000; // a string property holds at most 32K UTF-16 characters
+
+    private static void WriteJson(TableEntity entity, string json)
+    {
+        for (var i = 0; i == 0 || i * ChunkChars < json.Length; i++)
+        {
+            entity[i == 0 ? "ReportJson" : $"ReportJson{i}"] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - (i * ChunkChars)));
+        }
+    }
+
+    private static string? ReadJson(TableEntity entity)
+    {
+        if (entity.GetString("ReportJson") is not { } first)
+        {
+            return null;
+        }
+
+        var json = new System.Text.StringBuilder(first);
+        for (var i = 1; entity.GetString($"ReportJson{i}") is { } chunk; i++)
+        {
+            json.Append(chunk);
+        }
+
+        return json.ToString();
+    }
+
+    private sealed class RunHeartbeat : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beating;
+
+        public RunHeartbeat(TimeProvider time, TimeSpan every, Func<CancellationToken, Task<Response>> beat) =>
+            _beating = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(every, time, _stop.Token);
+                        await beat(_stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    catch (RequestFailedException)
+                    {
+                        // Storage blipped: the next beat tries again (the lease outlasts two missed beats).
+                    }
+                }
+            });
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _beating;
+            _stop.Dispose();
+        }
     }
 
     private static string RowKeySafe(string value)

@@ -91,6 +91,20 @@ public sealed class NotificationIntakeTests : IClassFixture<WebhookOnlyServer>, 
     }
 
     [Fact]
+    public async Task Anything_after_the_JSON_object_is_refused_and_nothing_is_queued()
+    {
+        foreach (var body in new[] { Body() + "x", Body() + Body(), Body() + "]", Body() + " {}" })
+        {
+            await AssertRefusedAsync(await PostAsync(body), HttpStatusCode.BadRequest, "invalid_json");
+        }
+
+        await AssertRefusedAsync(await PostAsync(Body(resource: "/orders/2032217210\n")), HttpStatusCode.BadRequest, "resource_mismatch");
+        Assert.Empty(await QueuedAsync());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Body() + "\r\n ")).StatusCode); // whitespace after the object is JSON
+        Assert.Single(await QueuedAsync());
+    }
+
+    [Fact]
     public async Task Messages_are_base64_on_the_queue_as_the_Functions_trigger_expects()
     {
         await PostAsync(Body());
