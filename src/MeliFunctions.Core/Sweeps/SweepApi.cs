@@ -25,7 +25,7 @@ public sealed class SweepApi(SweepRunner runner, Backfill backfill, SweepStateSt
             return ApiResponse.Json(200, await runner.SweepAsync(SweepRunner.NewRunId(), sellerId, cancellationToken));
         }
 
-        var runId = runner.StartSweep(sellerId);
+        var runId = await runner.StartSweepAsync(sellerId, cancellationToken);
         return Accepted(new JsonObject { ["run_id"] = runId, ["state"] = "running", ["status_url"] = $"/api/admin/sweep/{runId}" });
     }
 

@@ -61,15 +61,7 @@ public sealed class SweepRunner(
     /// <summary>Sweeps <paramref name="sellerId"/> (or every connected seller) and replays missed feeds; the report is saved under <paramref name="runId"/>.</summary>
     public async Task<JsonObject> SweepAsync(string runId, string? sellerId, CancellationToken cancellationToken)
     {
-        var report = new JsonObject
-        {
-            ["run_id"] = runId,
-            ["kind"] = "sweep",
-            ["state"] = "running",
-            ["seller"] = sellerId,
-            ["started_at"] = time.GetUtcNow(),
-        };
-        await state.SaveRunAsync(runId, "sweep", "running", report, cancellationToken);
+        var report = await BeginSweepAsync(runId, sellerId, cancellationToken);
         await using var alive = state.KeepRunAlive(runId);
         try
         {
@@ -120,11 +112,28 @@ public sealed class SweepRunner(
     }
 
     /// <summary>Starts a sweep in the background; its report is readable by run id.</summary>
-    public string StartSweep(string? sellerId)
+    /// <summary>Starts a sweep in the background; its run report is saved first, so the status URL answers at once.</summary>
+    public async Task<string> StartSweepAsync(string? sellerId, CancellationToken cancellationToken)
     {
         var runId = NewRunId();
+        await BeginSweepAsync(runId, sellerId, cancellationToken);
         Background(ct => SweepAsync(runId, sellerId, ct), $"sweep {runId}");
         return runId;
+    }
+
+    /// <summary>Saves the run's report as <c>running</c> (with its lease) and returns it.</summary>
+    private async Task<JsonObject> BeginSweepAsync(string runId, string? sellerId, CancellationToken cancellationToken)
+    {
+        var report = new JsonObject
+        {
+            ["run_id"] = runId,
+            ["kind"] = "sweep",
+            ["state"] = "running",
+            ["seller"] = sellerId,
+            ["started_at"] = time.GetUtcNow(),
+        };
+        await state.SaveRunAsync(runId, "sweep", "running", report, cancellationToken);
+        return report;
     }
 
     public string StartBackfill(string sellerId)
