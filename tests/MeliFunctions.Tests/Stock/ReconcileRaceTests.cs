@@ -15,16 +15,16 @@ public sealed class ReconcileRaceTests(StockWorld world) : IClassFixture<StockWo
     {
         var seller = await world.ConnectSellerAsync("stock_race_sale");
         var item = await world.CreateItemAsync(seller, 5);
-        await world.SetStockAsync(seller, item, 2); // MeLi says 5, the ledger 2: the run will push 2
+        await world.SetStockAsync(seller, item, 8); // MeLi says 5, the ledger 8 (stock came in): the run will push 8
         await world.WaitUntilQuietAsync();
         var sold = 0;
         Reconciler.BeforePush = async (_, itemId, ct) =>
         {
             if (itemId == item && Interlocked.Exchange(ref sold, 1) == 0)
             {
-                // A buyer takes one on MeLi after the run read the ledger, before its PUT.
+                // A buyer takes one on MeLi after the run read the ledger, before its PUT: MeLi 4, the ledger 7.
                 await world.Admin.CreateOrderAsync(seller, item, quantity: 1, ct: ct);
-                await world.WaitForLedgerAsync(seller, item, 1);
+                await world.WaitForLedgerAsync(seller, item, 7);
             }
         };
         JsonElement entry;
@@ -41,12 +41,12 @@ public sealed class ReconcileRaceTests(StockWorld world) : IClassFixture<StockWo
         Assert.Equal(1, sold);
         Assert.Equal(ReconcileOutcomes.Deferred, entry.GetProperty("outcome").GetString());
         Assert.StartsWith("changed_during_run", entry.GetProperty("reason").GetString());
-        Assert.DoesNotContain(await PushedFiguresAsync(item), after => after == 2);
+        Assert.DoesNotContain(await PushedFiguresAsync(item), after => after == 8); // 8 would sell a unit the seller no longer has
 
         await world.WaitUntilQuietAsync();
         await world.ReconcileAsync(seller);
-        Assert.Equal(1, await world.LedgerAsync(seller, item));
-        Assert.Equal(1, await world.MeliQuantityAsync(item));
+        Assert.Equal(7, await world.LedgerAsync(seller, item));
+        Assert.Equal(7, await world.MeliQuantityAsync(item));
     }
 
     [Fact]
