@@ -10,7 +10,7 @@ namespace MeliFunctions.Sandbox.Api;
 
 /// <summary>
 /// In front of the MeLi API routes: records and logs each call (redacting secrets), checks the
-/// Bearer token, and applies the latency, 429, 5xx and late-answer faults. Admin routes pass straight through.
+/// Bearer token, and applies the per-seller quota and the latency, 429, 5xx and late-answer faults. Admin routes pass straight through.
 /// </summary>
 internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenStore tokens, FaultBook faults, RequestLog log, ILogger<ApiGate> logger)
 {
@@ -85,6 +85,11 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
         context.Items[SellerKey] = seller.Value;
 
         var active = faults.For(seller);
+        if (!faults.Admit(seller.Value, active.QuotaPerSecond, world.Now))
+        {
+            await MeliJson.Error(429, "too_many_requests", "Too Many Requests").ExecuteAsync(context);
+            return;
+        }
         if (active.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(active.LatencyMs), world.Time, context.RequestAborted);
         if (faults.Roll(active.Rate429))
         {
