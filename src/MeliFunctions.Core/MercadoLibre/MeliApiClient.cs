@@ -21,7 +21,7 @@ public sealed record MeliOrderResponse(JsonObject Order, IReadOnlyList<string> M
 /// backoff with jitter on 429, 5xx and timeouts (the resilience handler on the named client), one
 /// refresh-and-retry on 401, and every failure classified as a <see cref="MeliApiException"/>.
 /// </summary>
-public sealed class MeliApiClient(
+public sealed partial class MeliApiClient(
     IHttpClientFactory httpClientFactory,
     MeliTokenProvider tokens,
     MeliMetrics metrics,
@@ -47,7 +47,7 @@ public sealed class MeliApiClient(
     }
 
     /// <summary>Any GET that answers JSON (shipments need <c>x-format-new: true</c>: pass it in <paramref name="headers"/>).</summary>
-    public async Task<JsonNode?> GetJsonAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
+    private async Task<JsonNode?> GetJsonAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
     {
         var (json, _) = await SendForJsonAsync(sellerId, operation, () =>
         {
@@ -63,7 +63,7 @@ public sealed class MeliApiClient(
     }
 
     /// <summary>Sends a request built by <paramref name="build"/> (called again for the retry after a 401) and reads its JSON answer.</summary>
-    public async Task<(JsonNode? Json, HttpResponseHeaders Headers)> SendForJsonAsync(
+    private async Task<(JsonNode? Json, HttpResponseHeaders Headers)> SendForJsonAsync(
         string sellerId, string operation, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
         var gate = _perSeller.GetOrAdd(sellerId, _ => new SemaphoreSlim(options.Value.MaxConcurrencyPerSeller));

@@ -38,8 +38,6 @@ public sealed record OrderShipping(
 /// </summary>
 public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippingReader> logger)
 {
-    private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
-
     /// <summary>Transient MeLi errors are thrown (retry the message); a shipment MeLi refuses for good is recorded as an error.</summary>
     public async Task<OrderShipping> ReadAsync(string sellerId, JsonObject order, CancellationToken cancellationToken)
     {
@@ -61,10 +59,10 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
             return new OrderShipping(null, null, null, null, currency, Round(total + taxes), ratio, null);
         }
 
-        JsonNode? shipment;
+        MeliShipment shipment;
         try
         {
-            shipment = await meli.GetJsonAsync(sellerId, "shipments.get", $"shipments/{shipmentId}", cancellationToken, NewFormat);
+            shipment = await meli.GetShipmentAsync(sellerId, shipmentId.Value, cancellationToken);
         }
         catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
         {
@@ -72,9 +70,9 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
             return new OrderShipping(shipmentId, null, null, null, currency, Round(total + taxes), ratio, $"{ex.Status} {ex.Error}");
         }
 
-        var cost = Decimal(shipment?["lead_time"]?["cost"]);
+        var cost = shipment.Cost;
         var costInCurrency = cost ?? 0m;
-        var costCurrency = String(shipment?["lead_time"]?["currency_id"]) ?? currency;
+        var costCurrency = shipment.CostCurrencyId ?? currency;
         if (costInCurrency != 0m && costCurrency != currency)
         {
             costInCurrency *= await RatioAsync(sellerId, costCurrency, currency, cancellationToken);
@@ -82,8 +80,8 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
 
         return new OrderShipping(
             shipmentId,
-            String(shipment?["status"]),
-            String(shipment?["substatus"]),
+            shipment.Status,
+            shipment.Substatus,
             cost,
             currency,
             Round(total + taxes + costInCurrency),
@@ -91,13 +89,8 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
             null);
     }
 
-    private async Task<decimal> RatioAsync(string sellerId, string from, string to, CancellationToken cancellationToken)
-    {
-        var answer = await meli.GetJsonAsync(
-            sellerId, "currency_conversions.search", $"currency_conversions/search?from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}", cancellationToken);
-        return Decimal(answer?["ratio"])
-               ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", $"no ratio from {from} to {to}");
-    }
+    private Task<decimal> RatioAsync(string sellerId, string from, string to, CancellationToken cancellationToken) =>
+        meli.GetConversionRatioAsync(sellerId, from, to, cancellationToken);
 
     /// <summary>The items' currency (MeLi: "with the same item currency"); the order's when the items do not say.</summary>
     private static string ItemCurrency(JsonObject order) =>

@@ -28,8 +28,6 @@ public sealed class OrderStockEffects(
     TimeProvider time,
     ILogger<OrderStockEffects> logger) : IOrderStockEffects
 {
-    private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
-
     /// <summary>Test seam: runs after the ledger writes of an effect and before its mark.</summary>
     internal Func<EffectRecord, CancellationToken, Task>? BeforeEffectMarked { get; set; }
 
@@ -253,12 +251,8 @@ public sealed class OrderStockEffects(
 
         try
         {
-            var shipment = await meli.GetJsonAsync(sellerId, "shipments.get", $"shipments/{shipmentId}", cancellationToken, NewFormat);
-            return new ShipmentFacts(
-                true,
-                Text(shipment?["status"]),
-                Text(shipment?["substatus"]),
-                Text(shipment?["logistic"]?["type"]) ?? Text(shipment?["logistic_type"]));
+            var shipment = await meli.GetShipmentAsync(sellerId, shipmentId, cancellationToken);
+            return new ShipmentFacts(true, shipment.Status, shipment.Substatus, shipment.LogisticType);
         }
         catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
         {
@@ -266,8 +260,6 @@ public sealed class OrderStockEffects(
             return new ShipmentFacts(true, null, null, null);
         }
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
     private sealed record ShipmentFacts(bool HasShipment, string? Status, string? Substatus, string? LogisticType)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using Microsoft.Extensions.Logging;
@@ -25,8 +24,6 @@ public sealed class StockReconciler(
     TimeProvider time,
     ILogger<StockReconciler> logger)
 {
-    private const string Attributes = "id,status,sub_status,available_quantity,variations";
-
     /// <summary>Test seam: runs after Mercado Libre's figures were read and compared, right before a listing is checked and pushed.</summary>
     internal Func<string, string, CancellationToken, Task>? BeforePush { get; set; }
 
@@ -70,13 +67,12 @@ public sealed class StockReconciler(
                 continue;
             }
 
-            JsonArray answers;
+            IReadOnlyList<MeliMultigetEntry> answers;
             try
             {
                 await pacer.WaitAsync(cancellationToken);
                 report.MeliCalls++;
-                var json = await meli.GetJsonAsync(sellerId, "items.multiget", $"items?ids={string.Join(',', chunk)}&attributes={Attributes}", cancellationToken);
-                answers = json as JsonArray ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", "the multiget did not answer an array");
+                answers = await meli.GetItemsAsync(sellerId, chunk, cancellationToken);
             }
             catch (MeliApiException ex)
             {
@@ -84,16 +80,16 @@ public sealed class StockReconciler(
                 continue;
             }
 
-            var bodies = answers.Where(a => a?["body"]?["id"] is JsonValue).ToDictionary(a => a!["body"]!["id"]!.GetValue<string>(), a => a!);
+            var bodies = answers.Where(a => a.ItemId is not null).GroupBy(a => a.ItemId!).ToDictionary(g => g.Key, g => g.First());
             foreach (var itemId in chunk)
             {
-                if (!bodies.TryGetValue(itemId, out var answer) || (int?)answer["code"] is not 200)
+                if (!bodies.TryGetValue(itemId, out var answer) || answer.Item is null)
                 {
-                    Fail(report, byItem[itemId], null, $"not_found: Mercado Libre answered {answer?["code"]?.ToJsonString() ?? "nothing"} for {itemId}");
+                    Fail(report, byItem[itemId], null, $"not_found: Mercado Libre answered {(answer is null ? "nothing" : answer.Code.ToString(System.Globalization.CultureInfo.InvariantCulture))} for {itemId}");
                     continue;
                 }
 
-                var push = Compare(report, itemId, byItem[itemId], answer["body"]!.AsObject(), raiseAllowed: true);
+                var push = Compare(report, itemId, byItem[itemId], answer.Item, raiseAllowed: true);
                 if (push is null)
                 {
                     continue;
@@ -140,9 +136,8 @@ public sealed class StockReconciler(
 
         var report = new ReconcileReport { SellerId = sellerId, Mode = "item", DryRun = false, StartedAt = time.GetUtcNow(), Listings = 1, Rows = rows.Count };
         report.MeliCalls++;
-        var body = await meli.GetJsonAsync(sellerId, "items.get", $"items/{itemId}?attributes={Attributes}", cancellationToken) as JsonObject
-                   ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", $"GET /items/{itemId} did not answer an object");
-        if (Compare(report, itemId, rows, body, raiseAllowed: false) is { } push)
+        var item = await meli.GetItemAsync(sellerId, itemId, cancellationToken);
+        if (Compare(report, itemId, rows, item, raiseAllowed: false) is { } push)
         {
             report.MeliCalls++;
             await PushAsync(report, sellerId, itemId, rows, push, cancellationToken);
@@ -155,25 +150,24 @@ public sealed class StockReconciler(
     }
 
     /// <summary>Compares one listing; null when nothing is to be pushed. Records in-sync, skipped and failed rows.</summary>
-    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, JsonObject item, bool raiseAllowed)
+    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, MeliItem item, bool raiseAllowed)
     {
-        var status = item["status"]?.GetValue<string>();
-        var subStatus = (item["sub_status"] as JsonArray ?? []).Select(s => s?.GetValue<string>()).ToList();
-        if (status is "closed" or "under_review" || subStatus.Contains("under_review"))
+        var status = item.Status;
+        if (status is "closed" or "under_review" || item.SubStatus.Contains("under_review"))
         {
             report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Skipped, null, null,
                 $"listing_{(status == "closed" ? "closed" : "under_review")}: Mercado Libre refuses stock updates"));
             return null;
         }
 
-        var variations = (item["variations"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var variations = item.Variations;
         var differing = new List<ReconcileEntry>();
         foreach (var row in rows)
         {
             int? meliQuantity;
             if (row.VariationId is null)
             {
-                meliQuantity = variations.Count > 0 ? null : (int?)item["available_quantity"];
+                meliQuantity = variations.Count > 0 ? null : item.AvailableQuantity;
                 if (meliQuantity is null)
                 {
                     report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Failed, row.Available, null,
@@ -183,7 +177,7 @@ public sealed class StockReconciler(
             }
             else
             {
-                meliQuantity = (int?)variations.FirstOrDefault(v => (long?)v["id"] == row.VariationId)?["available_quantity"];
+                meliQuantity = variations.FirstOrDefault(v => v.Id == row.VariationId)?.AvailableQuantity;
                 if (meliQuantity is null)
                 {
                     report.Entries.Add(new ReconcileEntry(itemId, row.VariationId, ReconcileOutcomes.Failed, row.Available, null,
@@ -212,26 +206,11 @@ public sealed class StockReconciler(
             return null;
         }
 
-        JsonObject body;
-        if (variations.Count == 0)
-        {
-            body = new JsonObject { ["available_quantity"] = differing[0].Ledger };
-        }
-        else
-        {
-            // Every variation is named: Mercado Libre drops the variations a PUT leaves out.
-            body = new JsonObject
-            {
-                ["variations"] = new JsonArray(variations.Select(v =>
-                {
-                    var id = (long)v["id"]!;
-                    var change = differing.FirstOrDefault(d => d.VariationId == id);
-                    return (JsonNode)(change is null ? new JsonObject { ["id"] = id } : new JsonObject { ["id"] = id, ["available_quantity"] = change.Ledger });
-                }).ToArray()),
-            };
-        }
-
-        return new Push(body, differing);
+        // Every variation is named: Mercado Libre drops the variations a PUT leaves out.
+        var update = variations.Count == 0
+            ? new MeliStockUpdate(differing[0].Ledger, null)
+            : new MeliStockUpdate(null, variations.Select(v => new MeliItemVariation(v.Id, differing.FirstOrDefault(d => d.VariationId == v.Id)?.Ledger)).ToList());
+        return new Push(update, differing);
     }
 
     /// <summary>
@@ -256,10 +235,7 @@ public sealed class StockReconciler(
 
         try
         {
-            await meli.SendForJsonAsync(sellerId, "items.put", () => new HttpRequestMessage(HttpMethod.Put, $"items/{itemId}")
-            {
-                Content = new StringContent(push.Body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
-            }, cancellationToken);
+            await meli.UpdateItemStockAsync(sellerId, itemId, push.Update, cancellationToken);
             report.Entries.AddRange(push.Rows);
         }
         catch (MeliApiException ex)
@@ -310,7 +286,7 @@ public sealed class StockReconciler(
     private static void Defer(ReconcileReport report, IEnumerable<ReconcileEntry> rows, string reason) =>
         report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Deferred, Reason = reason }));
 
-    private sealed record Push(JsonObject Body, List<ReconcileEntry> Rows);
+    private sealed record Push(MeliStockUpdate Update, List<ReconcileEntry> Rows);
 
     /// <summary>Spaces call starts at least 1/rate apart.</summary>
     private sealed class Pacer(double perSecond, TimeProvider time)

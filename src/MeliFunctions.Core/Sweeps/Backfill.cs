@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using MeliFunctions.MercadoLibre;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -86,7 +87,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
     private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepBudget budget, int maxPages, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var from = SweepRules.FilterDate(row.GetDateTimeOffset("From")!.Value);
+        var from = row.GetDateTimeOffset("From")!.Value;
         for (var pagesThisRun = 0; pagesThisRun < maxPages; pagesThisRun++)
         {
             if (!await budget.TrySpendAsync(1, cancellationToken))
@@ -95,8 +96,8 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             }
 
             var offset = row.GetInt32("Offset") ?? 0;
-            var url = $"orders/search?seller={sellerId}&order.date_created.from={Uri.EscapeDataString(from)}&sort=date_asc&offset={offset}&limit={o.PageSize}";
-            var page = await pages.ReadAsync(sellerId, "orders.search_backfill", url, cancellationToken);
+            var search = new MeliOrderSearch(sellerId, offset, o.PageSize) { CreatedFrom = from, Sort = "date_asc" };
+            var page = await pages.ReadAsync(search, cancellationToken);
             var step = new SweepStep("backfill", sellerId, row.GetInt32("PagesDone") ?? 0, offset, "", 0);
             // Orders created after the backfill began are the webhook's (and the sweeps'), not ours.
             var outcome = await pages.QueueBehindAsync(step, page.Orders, Origin, budget, cancellationToken, row.GetDateTimeOffset("StartedAt"));

@@ -21,13 +21,11 @@ public sealed record PageOutcome(int Queued, bool BudgetExhausted);
 /// </summary>
 public sealed class OrderPages(MeliApiClient meli, StorageClients storage, ISweepHooks hooks, TimeProvider time, ILogger<OrderPages> logger)
 {
-    public async Task<OrderPage> ReadAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken)
+    public async Task<OrderPage> ReadAsync(MeliOrderSearch search, CancellationToken cancellationToken)
     {
-        var json = await meli.GetJsonAsync(sellerId, operation, relativeUrl, cancellationToken);
-        var results = json?["results"] as JsonArray ?? [];
-        var listed = results.Select(ListedOrder.From).OfType<ListedOrder>().ToList();
-        int? total = json?["paging"]?["total"] is JsonValue t && t.TryGetValue<int>(out var n) ? n : null;
-        return new OrderPage(listed, results.Count, total);
+        var page = await meli.SearchOrdersAsync(search, cancellationToken);
+        var listed = page.Results.Select(ListedOrder.From).OfType<ListedOrder>().ToList();
+        return new OrderPage(listed, page.Results.Count, page.Total);
     }
 
     /// <summary>

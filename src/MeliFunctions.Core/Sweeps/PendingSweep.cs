@@ -89,7 +89,7 @@ public sealed class PendingSweep(
             OrderPage result;
             try
             {
-                result = await pages.ReadAsync(sellerId, "orders.search_pending", PendingUrl(sellerId, source, offset, limit), cancellationToken);
+                result = await pages.ReadAsync(PendingSearch(sellerId, source, offset, limit), cancellationToken);
             }
             catch (MeliApiException ex) when (source == "pending" && ex.Status is 400 or 404 or 405)
             {
@@ -143,8 +143,8 @@ public sealed class PendingSweep(
                 break;
             }
 
-            var url = $"orders/search?seller={sellerId}&order.date_last_updated.from={Uri.EscapeDataString(SweepRules.FilterDate(from))}&sort=date_asc&offset={offset}&limit={o.PageSize}";
-            var result = await pages.ReadAsync(sellerId, "orders.search_changed", url, cancellationToken);
+            var search = new MeliOrderSearch(sellerId, offset, o.PageSize) { LastUpdatedFrom = from, Sort = "date_asc" };
+            var result = await pages.ReadAsync(search, cancellationToken);
             var outcome = await pages.QueueBehindAsync(new SweepStep("changed", sellerId, pagesRead, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
             listed += result.Orders.Count;
             queued += outcome.Queued;
@@ -236,9 +236,9 @@ public sealed class PendingSweep(
         return exhausted;
     }
 
-    private static string PendingUrl(string sellerId, string source, int offset, int limit) => source == "pending"
-        ? $"orders/search/pending?seller={sellerId}&offset={offset}&limit={limit}"
-        : $"orders/search?seller={sellerId}&order.status={string.Join(',', SweepRules.PendingStatuses)}&offset={offset}&limit={limit}";
+    private static MeliOrderSearch PendingSearch(string sellerId, string source, int offset, int limit) => source == "pending"
+        ? new MeliOrderSearch(sellerId, offset, limit) { Pending = true }
+        : new MeliOrderSearch(sellerId, offset, limit) { Statuses = SweepRules.PendingStatuses };
 
     private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued) =>
         report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued };

@@ -76,8 +76,7 @@ public static class SweepRules
     }
 
     /// <summary>A date as Mercado Libre's search filters take it: <c>2026-11-23T01:00:00.000-00:00</c>.</summary>
-    public static string FilterDate(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'-00:00'", CultureInfo.InvariantCulture);
+    public static string FilterDate(DateTimeOffset value) => MercadoLibre.MeliApiClient.FilterDate(value);
 
     /// <summary>The store key range that holds every id of a page (ids compared as the strings they are stored as).</summary>
     public static (string Low, string High) KeyRange(IEnumerable<long> orderIds)
