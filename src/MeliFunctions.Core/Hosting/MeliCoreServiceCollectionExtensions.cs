@@ -1,5 +1,6 @@
 using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
@@ -64,6 +65,9 @@ public static class MeliCoreServiceCollectionExtensions
                         IsIdempotent(args.Context.GetRequestMessage()?.Method ?? args.Outcome.Result?.RequestMessage?.Method) &&
                         HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 });
+                // Every attempt waits for its seller's budget; the wait is not part of the attempt's timeout.
+                var budget = context.ServiceProvider.GetRequiredService<MeliRequestBudget>();
+                pipeline.AddStrategy(_ => new MeliBudgetStrategy(budget), new MeliBudgetStrategyOptions());
                 pipeline.AddTimeout(meli.RequestTimeout);
             });
 
@@ -71,6 +75,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<SellerAccounts>();
         services.AddSingleton<MeliOAuthClient>();
         services.AddSingleton<MeliTokenProvider>();
+        services.AddSingleton<MeliRequestBudget>();
         services.AddSingleton<MeliApiClient>();
         services.AddSingleton<Invites>();
         services.AddSingleton<OAuthFlow>();

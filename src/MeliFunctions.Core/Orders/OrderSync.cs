@@ -1,5 +1,6 @@
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Queueing;
@@ -53,6 +54,8 @@ public sealed class OrderSync(
 
     public async Task<WorkOutcome> SyncAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
+        // A live notification goes before what a sweep or a backfill queued, in the seller's budget.
+        using var priority = MeliCallScope.Begin(PriorityOf(message.Origin));
         if (message.Topic == NotificationTopics.Items && itemHandlers.FirstOrDefault() is { } itemHandler)
         {
             return await itemHandler.HandleAsync(message, cancellationToken);
@@ -217,6 +220,13 @@ public sealed class OrderSync(
 
         return null;
     }
+
+    /// <summary>Webhook messages and their own rechecks are live; what a sweep, a missed feed or a backfill queued can wait.</summary>
+    internal static MeliPriority PriorityOf(string? origin) => origin switch
+    {
+        null or StaleRecheckOrigin or PartialRefetchOrigin => MeliPriority.Live,
+        _ => MeliPriority.Background,
+    };
 
     /// <summary>
     /// True when a fetch that began after this notification reached us (or after MeLi sent it,

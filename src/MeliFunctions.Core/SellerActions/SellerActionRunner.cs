@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -68,6 +69,8 @@ public sealed class SellerActionRunner(
     public async Task<ApiResponse> RunAsync(SellerActionCall call, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["SellerId"] = call.SellerId, ["OrderId"] = call.OrderId, ["Operation"] = call.Operation });
+        // After live syncs and fraud steps, before sweeps and the reconcile.
+        using var priority = MeliCallScope.Begin(MeliPriority.SellerAction);
         var fingerprint = Fingerprint(call);
         var owned = await ClaimAsync(call, fingerprint, cancellationToken);
         if (owned.Answer is { } answer)

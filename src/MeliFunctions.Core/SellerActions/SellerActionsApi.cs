@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Orders;
 
@@ -220,6 +221,7 @@ public sealed partial class SellerActionsApi(
 
     private static async Task<ApiResponse> ReadAsync(Func<Task<JsonNode?>> read)
     {
+        using var priority = MeliCallScope.Begin(MeliPriority.SellerAction);
         try
         {
             var json = await read();

@@ -21,10 +21,6 @@ public sealed class StockOptions
     [Range(1, 1_000_000)]
     public int RequestBudgetPerRun { get; set; } = 1_000;
 
-    /// <summary>Pace of the reconcile's calls per seller (MeLi answers 429 from about 5 to 7 a second).</summary>
-    [Range(0.1, 10_000)]
-    public double MaxRequestsPerSecond { get; set; } = 5;
-
     /// <summary>Listings per multiget (<c>GET /items?ids=</c>): MeLi takes 20 at most.</summary>
     [Range(1, 20)]
     public int MultigetSize { get; set; } = 20;

@@ -1,4 +1,5 @@
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,10 @@ namespace MeliFunctions.Stock;
 /// <summary>
 /// Brings Mercado Libre's <c>available_quantity</c> to the seller's ledger: per seller, read the
 /// listings with the multiget (<c>GET /items?ids=</c>, 20 a call), compare, and <c>PUT /items/{id}</c>
-/// what differs (a listing with variations in one PUT that names every variation), paced and within a
-/// per-seller request budget. Closed and under-review listings are skipped with the reason; a dry run
-/// only reports; every run leaves a report.
+/// what differs (a listing with variations in one PUT that names every variation), at background
+/// priority within the seller's request budget (<see cref="MeliRequestBudget"/>) and a cap of calls per run.
+/// Closed and under-review listings are skipped with the reason; a dry run only reports; every run
+/// leaves a report.
 /// </summary>
 public sealed class StockReconciler(
     StockLedger ledger,
@@ -47,6 +49,8 @@ public sealed class StockReconciler(
     public async Task<ReconcileReport> ReconcileSellerAsync(string sellerId, bool dryRun, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId });
+        // Live syncs and seller actions go first; every call of the run (the heal's too) is counted here.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
         var report = new ReconcileReport { SellerId = sellerId, Mode = "full", DryRun = dryRun, StartedAt = time.GetUtcNow() };
         if (!dryRun)
         {
@@ -57,10 +61,10 @@ public sealed class StockReconciler(
         var byItem = (await ledger.ListAsync(sellerId, cancellationToken)).GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.ToList());
         report.Listings = byItem.Count;
         report.Rows = byItem.Values.Sum(r => r.Count);
-        var pacer = new Pacer(options.Value.MaxRequestsPerSecond, time);
         var budget = options.Value.RequestBudgetPerRun;
         foreach (var chunk in byItem.Keys.Order(StringComparer.Ordinal).Chunk(options.Value.MultigetSize))
         {
+            report.MeliCalls = calls.Calls;
             if (report.MeliCalls >= budget)
             {
                 Defer(report, chunk.SelectMany(id => byItem[id]), "request_budget: the next run goes on from here");
@@ -70,8 +74,6 @@ public sealed class StockReconciler(
             IReadOnlyList<MeliMultigetEntry> answers;
             try
             {
-                await pacer.WaitAsync(cancellationToken);
-                report.MeliCalls++;
                 answers = await meli.GetItemsAsync(sellerId, chunk, cancellationToken);
             }
             catch (MeliApiException ex)
@@ -99,19 +101,18 @@ public sealed class StockReconciler(
                 {
                     report.Entries.AddRange(push.Rows.Select(r => r with { Outcome = ReconcileOutcomes.Differed }));
                 }
-                else if (report.MeliCalls >= budget)
+                else if (calls.Calls >= budget)
                 {
                     Defer(report, push.Rows, "request_budget: the next run pushes it");
                 }
                 else
                 {
-                    await pacer.WaitAsync(cancellationToken);
-                    report.MeliCalls++;
                     await PushAsync(report, sellerId, itemId, byItem[itemId], push, cancellationToken);
                 }
             }
         }
 
+        report.MeliCalls = calls.Calls;
         report.FinishedAt = time.GetUtcNow();
         await reports.SaveAsync(report, cancellationToken);
         logger.LogInformation(
@@ -287,23 +288,4 @@ public sealed class StockReconciler(
         report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Deferred, Reason = reason }));
 
     private sealed record Push(MeliStockUpdate Update, List<ReconcileEntry> Rows);
-
-    /// <summary>Spaces call starts at least 1/rate apart.</summary>
-    private sealed class Pacer(double perSecond, TimeProvider time)
-    {
-        private readonly TimeSpan _interval = TimeSpan.FromSeconds(1 / perSecond);
-        private DateTimeOffset _next = DateTimeOffset.MinValue;
-
-        public async Task WaitAsync(CancellationToken cancellationToken)
-        {
-            var now = time.GetUtcNow();
-            if (_next > now)
-            {
-                await Task.Delay(_next - now, time, cancellationToken);
-                now = _next;
-            }
-
-            _next = now + _interval;
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -58,7 +59,9 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
         row["UpdatedAt"] = now;
         await state.CommitAsync(row, cancellationToken);
 
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        // Live syncs and seller actions go first; the run's calls are counted in its scope.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         try
         {
             row["State"] = await PagesAsync(sellerId, row, budget, maxPages, cancellationToken) ? "completed" : "paused";
@@ -84,13 +87,13 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
     }
 
     /// <summary>True when the last page was handled; false when the run's budget or page count ran out first.</summary>
-    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepBudget budget, int maxPages, CancellationToken cancellationToken)
+    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepCap budget, int maxPages, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var from = row.GetDateTimeOffset("From")!.Value;
         for (var pagesThisRun = 0; pagesThisRun < maxPages; pagesThisRun++)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
                 return false;
             }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Notifications;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
@@ -31,10 +32,11 @@ public sealed class MissedFeedsReplay(
     public async Task<JsonObject> ReplayAsync(string callerSellerId, IReadOnlySet<string> sellers, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         int pages = 0, messages = 0, replayed = 0;
         var appId = meliOptions.Value.AppId;
-        for (var offset = 0; await budget.TrySpendAsync(1, cancellationToken); pages++)
+        for (var offset = 0; !budget.Exhausted; pages++)
         {
             var page = await meli.GetMissedFeedsAsync(callerSellerId, appId, offset, PageSize, cancellationToken);
             foreach (var message in page)

@@ -33,7 +33,7 @@ public sealed class OrderPages(MeliApiClient meli, StorageClients storage, ISwee
     /// With <paramref name="createdBefore"/>, orders created at or after it are left to their notifications.
     /// </summary>
     public async Task<PageOutcome> QueueBehindAsync(
-        SweepStep step, IReadOnlyList<ListedOrder> listed, string origin, SweepBudget budget, CancellationToken cancellationToken, DateTimeOffset? createdBefore = null)
+        SweepStep step, IReadOnlyList<ListedOrder> listed, string origin, SweepCap budget, CancellationToken cancellationToken, DateTimeOffset? createdBefore = null)
     {
         await hooks.OnStepAsync(step with { Point = "page_read", QueuedInPage = 0 }, cancellationToken);
         var stamps = await StampsAsync(step.SellerId, listed.Select(o => o.OrderId), cancellationToken);
@@ -50,7 +50,7 @@ public sealed class OrderPages(MeliApiClient meli, StorageClients storage, ISwee
                 continue;
             }
 
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (!budget.TryQueue())
             {
                 return new PageOutcome(queued, BudgetExhausted: true);
             }

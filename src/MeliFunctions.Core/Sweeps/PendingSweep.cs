@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,9 @@ public sealed class PendingSweep(
         }
 
         var o = options.Value;
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        // Live syncs and seller actions go first; the run's calls are counted in its scope.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         try
         {
             var exhausted = await PendingAsync(sellerId, budget, report, cancellationToken)
@@ -73,14 +76,14 @@ public sealed class PendingSweep(
     }
 
     /// <summary>(a) Orders MeLi lists as pending: queue those the store is behind on. True when the budget ran out.</summary>
-    private async Task<bool> PendingAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> PendingAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var limit = options.Value.PageSize;
         var source = "pending";
         int listed = 0, queued = 0, page = 0;
         for (var offset = 0; ; page++)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
                 Write(report, "pending", source, page, listed, queued);
                 return true;
@@ -114,7 +117,7 @@ public sealed class PendingSweep(
     }
 
     /// <summary>(b) Orders changed since the last sweep, resuming a window a crash left half read. True when the budget ran out.</summary>
-    private async Task<bool> ChangedAsync(string sellerId, TableEntity row, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> ChangedAsync(string sellerId, TableEntity row, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var now = time.GetUtcNow();
@@ -138,7 +141,7 @@ public sealed class PendingSweep(
         int listed = 0, queued = 0, pagesRead = 0;
         while (true)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
                 break;
             }
@@ -185,7 +188,7 @@ public sealed class PendingSweep(
     }
 
     /// <summary>(d) Stored orders in a non-final status not fetched for a while: fetch them again. True when the budget ran out.</summary>
-    private async Task<bool> StuckAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> StuckAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - options.Value.StuckAfter;
         var statuses = string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => $"Status eq '{s}'"));
@@ -194,7 +197,7 @@ public sealed class PendingSweep(
         var exhausted = false;
         await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;
@@ -212,7 +215,7 @@ public sealed class PendingSweep(
     }
 
     /// <summary>(e) Stored orders whose follow-up never completed (its messages ran out of attempts): finish it. True when the budget ran out.</summary>
-    private async Task<bool> FollowUpAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> FollowUpAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - options.Value.FollowUpAfter;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true} and SyncedAt le {before}");
@@ -220,7 +223,7 @@ public sealed class PendingSweep(
         var exhausted = false;
         await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;

@@ -29,11 +29,10 @@ public sealed class SweepOptions : IValidatableObject
     /// </summary>
     public TimeSpan FollowUpAfter { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Mercado Libre requests a sweep may spend per second for one seller (search pages and queued refetches); 0 = no pacing.</summary>
-    [Range(0, 10_000)]
-    public double RequestsPerSecond { get; set; } = 5;
-
-    /// <summary>Requests one run may spend for one seller; when spent, the run stops where its cursor is and the next run goes on.</summary>
+    /// <summary>
+    /// Requests one run may spend for one seller (its Mercado Libre calls and the orders it queues for
+    /// the order sync); when spent, the run stops where its cursor is and the next run goes on.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxRequestsPerRun { get; set; } = 5_000;
 

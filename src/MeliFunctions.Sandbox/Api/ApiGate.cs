@@ -34,6 +34,7 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
             return;
         }
 
+        var arrived = world.Now;
         string? body = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -52,7 +53,7 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
         {
             var seller = SellerOf(context);
             var query = RedactQuery(request.QueryString.Value ?? "");
-            log.Add(request.Method, request.Path.Value ?? "", query, body, seller, context.Response.StatusCode, world.Now);
+            log.Add(request.Method, request.Path.Value ?? "", query, body, seller, context.Response.StatusCode, arrived);
             logger.LogInformation("API {Method} {Path} seller {SellerId} -> {Status}", request.Method, request.Path.Value, seller, context.Response.StatusCode);
         }
     }

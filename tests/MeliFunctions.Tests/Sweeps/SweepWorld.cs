@@ -33,7 +33,6 @@ public sealed class SweepWorld : MeliWorld
         : base(new Dictionary<string, string?>
         {
             ["Server:TimersEnabled"] = "false",
-            ["Sweeps:RequestsPerSecond"] = "0",
         }, builder => builder.Services.AddSingleton<ISweepHooks>(hooks)) =>
         Hooks = hooks;
 
