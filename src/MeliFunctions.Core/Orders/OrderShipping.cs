@@ -19,16 +19,36 @@ public sealed record OrderShipping(
     decimal? TaxesConversionRatio,
     string? Error)
 {
+    /// <summary>The shipment's <c>logistic.type</c> (<c>fulfillment</c>: MeLi keeps the stock).</summary>
+    public string? LogisticType { get; init; }
+
+    /// <summary>The currency of <see cref="Cost"/> as the shipment gave it (null: the items').</summary>
+    public string? CostCurrencyId { get; init; }
+
+    /// <summary>When the shipment read began: a notification sent well before it is answered by this read.</summary>
+    public DateTimeOffset? ReadAt { get; init; }
+
+    /// <summary>True when a shipment was read (no shipment, or one MeLi refused, has no facts).</summary>
+    public bool HasFacts => ShipmentId is not null && Error is null && ReadAt is not null;
+
     public JsonObject ToJson() => new()
     {
         ["shipment_id"] = ShipmentId,
         ["status"] = Status,
         ["substatus"] = Substatus,
+        ["logistic_type"] = LogisticType,
         ["cost"] = Cost,
         ["currency_id"] = CurrencyId,
         ["taxes_conversion_ratio"] = TaxesConversionRatio,
+        ["read_at"] = ReadAt,
         ["error"] = Error,
     };
+}
+
+/// <summary>A shipment as read, and when the read began.</summary>
+public sealed record ShipmentRead(MeliShipment Shipment, DateTimeOffset ReadAt)
+{
+    public long Id => Shipment.Id;
 }
 
 /// <summary>
@@ -36,10 +56,17 @@ public sealed record OrderShipping(
 /// conversion ratio when the taxes (or the shipping cost) are in another currency
 /// (<c>GET /currency_conversions/search?from=&amp;to=</c>), and computes <see cref="OrderShipping"/>.
 /// </summary>
-public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippingReader> logger)
+public sealed class OrderShippingReader(MeliApiClient meli, TimeProvider time, ILogger<OrderShippingReader> logger)
 {
     /// <summary>Transient MeLi errors are thrown (retry the message); a shipment MeLi refuses for good is recorded as an error.</summary>
-    public async Task<OrderShipping> ReadAsync(string sellerId, JsonObject order, CancellationToken cancellationToken)
+    public Task<OrderShipping> ReadAsync(string sellerId, JsonObject order, CancellationToken cancellationToken) =>
+        SummarizeAsync(sellerId, order, known: null, cancellationToken);
+
+    /// <summary>
+    /// The order's shipping from a shipment already read (<paramref name="known"/>: a <c>shipments</c>
+    /// notification's read, or a read fresh enough for this change), else from a new read.
+    /// </summary>
+    public async Task<OrderShipping> SummarizeAsync(string sellerId, JsonObject order, ShipmentRead? known, CancellationToken cancellationToken)
     {
         var currency = ItemCurrency(order);
         var total = Decimal(order["total_amount"]) ?? 0m;
@@ -59,17 +86,25 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
             return new OrderShipping(null, null, null, null, currency, Round(total + taxes), ratio, null);
         }
 
-        MeliShipment shipment;
-        try
+        ShipmentRead read;
+        if (known is not null && known.Id == shipmentId)
         {
-            shipment = await meli.GetShipmentAsync(sellerId, shipmentId.Value, cancellationToken);
+            read = known;
         }
-        catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
+        else
         {
-            logger.LogWarning("Shipment {ShipmentId} of order {OrderId} could not be read: {Status} {Error}", shipmentId, order["id"]?.ToJsonString(), ex.Status, ex.Error);
-            return new OrderShipping(shipmentId, null, null, null, currency, Round(total + taxes), ratio, $"{ex.Status} {ex.Error}");
+            try
+            {
+                read = await ReadShipmentAsync(sellerId, shipmentId.Value, cancellationToken);
+            }
+            catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
+            {
+                logger.LogWarning("Shipment {ShipmentId} of order {OrderId} could not be read: {Status} {Error}", shipmentId, order["id"]?.ToJsonString(), ex.Status, ex.Error);
+                return new OrderShipping(shipmentId, null, null, null, currency, Round(total + taxes), ratio, $"{ex.Status} {ex.Error}");
+            }
         }
 
+        var shipment = read.Shipment;
         var cost = shipment.Cost;
         var costInCurrency = cost ?? 0m;
         var costCurrency = shipment.CostCurrencyId ?? currency;
@@ -86,7 +121,19 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
             currency,
             Round(total + taxes + costInCurrency),
             ratio,
-            null);
+            null)
+        {
+            LogisticType = shipment.LogisticType,
+            CostCurrencyId = shipment.CostCurrencyId,
+            ReadAt = read.ReadAt,
+        };
+    }
+
+    /// <summary>One <c>GET /shipments/{id}</c>, stamped with when it began.</summary>
+    public async Task<ShipmentRead> ReadShipmentAsync(string sellerId, long shipmentId, CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetUtcNow();
+        return new ShipmentRead(await meli.GetShipmentAsync(sellerId, shipmentId, cancellationToken), startedAt);
     }
 
     private Task<decimal> RatioAsync(string sellerId, string from, string to, CancellationToken cancellationToken) =>
@@ -97,6 +144,13 @@ public sealed class OrderShippingReader(MeliApiClient meli, ILogger<OrderShippin
         String(order["order_items"]?[0]?["currency_id"]) ?? String(order["currency_id"]) ?? "";
 
     private static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>The shipment facts a stored <see cref="OrderShipping"/> keeps, as a read to summarize again (no call).</summary>
+    public static ShipmentRead? FromStored(OrderShipping? stored) => stored is { HasFacts: true }
+        ? new ShipmentRead(
+            new MeliShipment(stored.ShipmentId!.Value, stored.Status, stored.Substatus, null, stored.LogisticType, stored.Cost, stored.CostCurrencyId, null, [], []),
+            stored.ReadAt!.Value)
+        : null;
 
     private static string? String(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 

@@ -61,6 +61,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     {
         var orderId = fetched["id"]?.GetValue<long>() ?? throw new ArgumentException("The order has no id.", nameof(fetched));
         await Index.UpsertEntityAsync(new TableEntity(Key(orderId), "seller") { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+        await WriteGroupIndexAsync(sellerId, orderId, fetched, cancellationToken);
 
         for (var attempt = 0; ; attempt++)
         {
@@ -189,6 +190,11 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     (decimal)total,
                     e.GetDouble("TaxesConversionRatio") is { } ratio ? (decimal)ratio : null,
                     e.GetString("ShipmentError"))
+                {
+                    LogisticType = e.GetString("ShipmentLogisticType"),
+                    CostCurrencyId = e.GetString("ShipmentCostCurrencyId"),
+                    ReadAt = e.GetDateTimeOffset("ShipmentReadAt"),
+                }
                 : null,
         };
     }
@@ -209,6 +215,9 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             ["TotalAmountWithShipping"] = (double)shipping.TotalAmountWithShipping,
             ["TaxesConversionRatio"] = shipping.TaxesConversionRatio is { } ratio ? (double)ratio : null,
             ["ShipmentError"] = shipping.Error,
+            ["ShipmentLogisticType"] = shipping.LogisticType,
+            ["ShipmentCostCurrencyId"] = shipping.CostCurrencyId,
+            ["ShipmentReadAt"] = shipping.ReadAt,
         };
         for (var etag = read.ETag; ;)
         {
@@ -312,19 +321,51 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         }
     }
 
-    /// <summary>The ids of the seller's stored orders in one pack (a cart).</summary>
-    public async Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken)
+    /// <summary>The ids of the seller's stored orders in one pack (a cart): one partition of <c>OrderIndex</c>, read by key.</summary>
+    public Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken) =>
+        ListGroupAsync(PackPartition(packId), sellerId, cancellationToken);
+
+    /// <summary>The ids of the seller's stored orders that ship in one shipment: one partition of <c>OrderIndex</c>, read by key.</summary>
+    public Task<IReadOnlyList<long>> ListShipmentOrdersAsync(string sellerId, long shipmentId, CancellationToken cancellationToken) =>
+        ListGroupAsync(ShipmentPartition(Key(shipmentId)), sellerId, cancellationToken);
+
+    private async Task<IReadOnlyList<long>> ListGroupAsync(string partition, string sellerId, CancellationToken cancellationToken)
     {
         var ids = new List<long>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and PackId eq {packId}");
-        await foreach (var e in Orders.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey", "SellerId"], cancellationToken: cancellationToken))
         {
-            ids.Add(long.Parse(e.RowKey, CultureInfo.InvariantCulture));
+            if (e.GetString("SellerId") == sellerId && long.TryParse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                ids.Add(id);
+            }
         }
 
         ids.Sort();
         return ids;
     }
+
+    /// <summary>
+    /// The order's rows in the pack and shipment partitions of <c>OrderIndex</c> (<c>pack_{id}</c>,
+    /// <c>shipment_{id}</c>; RowKey the order id), so the orders of a cart or of a shipment are found
+    /// by key, never by scanning the seller's orders. Upserts: written again with every fetch.
+    /// </summary>
+    private async Task WriteGroupIndexAsync(string sellerId, long orderId, JsonObject order, CancellationToken cancellationToken)
+    {
+        if (order["pack_id"] is JsonValue pack && pack.ToJsonString() is { Length: > 0 } packId)
+        {
+            await Index.UpsertEntityAsync(new TableEntity(PackPartition(packId), Key(orderId)) { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        if (order["shipping"]?["id"] is JsonValue shipment && shipment.TryGetValue<long>(out var shipmentId))
+        {
+            await Index.UpsertEntityAsync(new TableEntity(ShipmentPartition(Key(shipmentId)), Key(orderId)) { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    private static string PackPartition(string packId) => "pack_" + packId.Trim('"');
+
+    private static string ShipmentPartition(string shipmentId) => "shipment_" + shipmentId;
 
     private static TableEntity WithETag(TableEntity entity, ETag? etag)
     {

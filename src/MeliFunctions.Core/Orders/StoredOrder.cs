@@ -66,6 +66,16 @@ public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order
     /// failed, or the process died after the write): <see cref="Previous"/> is not known then.
     /// </summary>
     public bool Resumed { get; init; }
+
+    /// <summary>
+    /// The shipment as read once for this change (or as stored, when a follow-up is resumed; null when
+    /// the order has none or the read failed), also on the stored row: observers use it instead of
+    /// reading it again.
+    /// </summary>
+    public OrderShipping? Shipping { get; init; }
+
+    /// <summary>Only the shipment changed (a <c>shipments</c> notification): the order is as stored.</summary>
+    public bool ShipmentOnly { get; init; }
 }
 
 /// <summary>
@@ -75,6 +85,12 @@ public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order
 /// </summary>
 public interface IOrderChangeObserver
 {
+    /// <summary>
+    /// False for what must run before anything slow (the fraud hold): it is called before the shipment
+    /// is read, and <see cref="OrderChange.Shipping"/> is null then. The others are called after.
+    /// </summary>
+    bool ReadsShipment => true;
+
     Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);
 }
 

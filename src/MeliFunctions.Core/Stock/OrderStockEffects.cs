@@ -53,7 +53,7 @@ public sealed class OrderStockEffects(
         var subtract = await effects.GetAsync(sellerId, subtractId, cancellationToken);
         if (subtract is null)
         {
-            shipment = await ReadShipmentAsync(sellerId, order, cancellationToken);
+            shipment = await ReadShipmentAsync(stored, order, cancellationToken);
             var intent = shipment.IsFulfillment
                 ? New(sellerId, subtractId, orderId, EffectStates.NotApplicable, "fulfillment: Mercado Libre keeps this stock in its warehouse", [])
                 : New(sellerId, subtractId, orderId, EffectStates.Pending, "order closed", Lines(order));
@@ -81,7 +81,7 @@ public sealed class OrderStockEffects(
         var restore = await effects.GetAsync(sellerId, restoreId, cancellationToken);
         while (restore is null || restore.State is EffectStates.Waiting or EffectStates.Hold)
         {
-            shipment ??= await ReadShipmentAsync(sellerId, order, cancellationToken);
+            shipment ??= await ReadShipmentAsync(stored, order, cancellationToken);
             var facts = new CancellationFacts(shipment.HasShipment, shipment.Status, shipment.Substatus, shipment.LogisticType,
                 await PackDisagreesAsync(stored, cancellationToken));
             var decision = CancellationGoods.Decide(facts, options.Value.UnknownShipmentDefault);
@@ -241,17 +241,26 @@ public sealed class OrderStockEffects(
         return false;
     }
 
-    /// <summary>The shipment as it is now (<c>GET /shipments/{id}</c>, new format). A shipment MeLi refuses for good reads as unknown.</summary>
-    private async Task<ShipmentFacts> ReadShipmentAsync(string sellerId, JsonObject order, CancellationToken cancellationToken)
+    /// <summary>
+    /// The shipment as the order sync last read it and stored it on the order's row (once per change,
+    /// refreshed by <c>shipments</c> notifications); read from MeLi (<c>GET /shipments/{id}</c>, new
+    /// format) only when the row has none. A shipment MeLi refuses for good reads as unknown.
+    /// </summary>
+    private async Task<ShipmentFacts> ReadShipmentAsync(StoredOrder stored, JsonObject order, CancellationToken cancellationToken)
     {
         if (order["shipping"]?["id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var shipmentId))
         {
             return new ShipmentFacts(false, null, null, null);
         }
 
+        if (stored.Shipping is { HasFacts: true } known && known.ShipmentId == shipmentId)
+        {
+            return new ShipmentFacts(true, known.Status, known.Substatus, known.LogisticType);
+        }
+
         try
         {
-            var shipment = await meli.GetShipmentAsync(sellerId, shipmentId, cancellationToken);
+            var shipment = await meli.GetShipmentAsync(stored.SellerId, shipmentId, cancellationToken);
             return new ShipmentFacts(true, shipment.Status, shipment.Substatus, shipment.LogisticType);
         }
         catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)

@@ -42,6 +42,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             row["PagesDone"] = 0;
             row["OrdersSeen"] = 0;
             row["OrdersQueued"] = 0;
+            row["OrdersFromPage"] = 0;
             row["Total"] = -1;
             row["StartedAt"] = now;
             row["Error"] = "";
@@ -113,6 +114,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             row["PagesDone"] = (row.GetInt32("PagesDone") ?? 0) + 1;
             row["OrdersSeen"] = (row.GetInt32("OrdersSeen") ?? 0) + page.Orders.Count;
             row["OrdersQueued"] = (row.GetInt32("OrdersQueued") ?? 0) + outcome.Queued;
+            row["OrdersFromPage"] = (row.GetInt32("OrdersFromPage") ?? 0) + outcome.StoredFromPage;
             row["Total"] = page.Total ?? -1;
             row["UpdatedAt"] = time.GetUtcNow();
             var done = page.Count < o.PageSize || (page.Total is { } total && offset + page.Count >= total);
@@ -149,6 +151,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             ["pages_total"] = total is { } pagesTotal ? (pagesTotal + options.Value.PageSize - 1) / options.Value.PageSize : null,
             ["orders_seen"] = seen,
             ["orders_queued"] = row.GetInt32("OrdersQueued") ?? 0,
+            ["orders_stored_from_page"] = row.GetInt32("OrdersFromPage") ?? 0,
             ["total"] = total,
             ["percent"] = total is > 0 ? Math.Round(100.0 * Math.Min(seen, total.Value) / total.Value, 1) : (state == "completed" ? 100.0 : null),
             ["offset"] = row.GetInt32("Offset") ?? 0,

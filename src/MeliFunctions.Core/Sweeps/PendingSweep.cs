@@ -16,8 +16,9 @@ namespace MeliFunctions.Sweeps;
 /// overlap, cut to the hour), paged to the end with a cursor saved after each page;
 /// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>;
 /// (e) stored orders whose follow-up (the observers) is still pending <see cref="SweepOptions.FollowUpAfter"/>
-/// after their write. (a) and (b) queue only what the store lacks or holds older; (d) queues a
-/// refetch; (e) queues a follow-up message, which costs no GET.
+/// after their write. (a) and (b) bring up only what the store lacks or holds older, stored from the
+/// page where it stands for the order (no GET), else queued; (d) queues a refetch; (e) queues a
+/// follow-up message, which costs no GET.
 /// </summary>
 public sealed class PendingSweep(
     OrderPages pages,
@@ -80,12 +81,12 @@ public sealed class PendingSweep(
     {
         var limit = options.Value.PageSize;
         var source = "pending";
-        int listed = 0, queued = 0, page = 0;
+        int listed = 0, queued = 0, page = 0, fromPage = 0;
         for (var offset = 0; ; page++)
         {
             if (budget.Exhausted)
             {
-                Write(report, "pending", source, page, listed, queued);
+                Write(report, "pending", source, page, listed, queued, fromPage);
                 return true;
             }
 
@@ -107,10 +108,11 @@ public sealed class PendingSweep(
             var outcome = await pages.QueueBehindAsync(new SweepStep("pending", sellerId, page, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
             listed += result.Orders.Count;
             queued += outcome.Queued;
+            fromPage += outcome.StoredFromPage;
             offset += result.Count;
             if (outcome.BudgetExhausted || result.Count < limit || (result.Total is { } total && offset >= total))
             {
-                Write(report, "pending", source, page + 1, listed, queued);
+                Write(report, "pending", source, page + 1, listed, queued, fromPage);
                 return outcome.BudgetExhausted;
             }
         }
@@ -138,7 +140,7 @@ public sealed class PendingSweep(
             ["resumed_at_offset"] = resumed ? offset : null,
         };
         report["changed"] = changed;
-        int listed = 0, queued = 0, pagesRead = 0;
+        int listed = 0, queued = 0, pagesRead = 0, fromPage = 0;
         while (true)
         {
             if (budget.Exhausted)
@@ -151,6 +153,7 @@ public sealed class PendingSweep(
             var outcome = await pages.QueueBehindAsync(new SweepStep("changed", sellerId, pagesRead, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
             listed += result.Orders.Count;
             queued += outcome.Queued;
+            fromPage += outcome.StoredFromPage;
             if (outcome.BudgetExhausted)
             {
                 // The page is not done: the cursor stays before it, the next run reads it again.
@@ -173,6 +176,7 @@ public sealed class PendingSweep(
                 changed["pages"] = pagesRead;
                 changed["listed"] = listed;
                 changed["queued"] = queued;
+                changed["stored_from_page"] = fromPage;
                 changed["completed"] = true;
                 return false;
             }
@@ -183,6 +187,7 @@ public sealed class PendingSweep(
         changed["pages"] = pagesRead;
         changed["listed"] = listed;
         changed["queued"] = queued;
+        changed["stored_from_page"] = fromPage;
         changed["completed"] = false;
         return true;
     }
@@ -243,6 +248,6 @@ public sealed class PendingSweep(
         ? new MeliOrderSearch(sellerId, offset, limit) { Pending = true }
         : new MeliOrderSearch(sellerId, offset, limit) { Statuses = SweepRules.PendingStatuses };
 
-    private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued) =>
-        report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued };
+    private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued, int fromPage) =>
+        report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued, ["stored_from_page"] = fromPage };
 }

@@ -116,6 +116,10 @@ public static class SweepWorldExtensions
             .ToDictionary(g => g.Key, g => g.Count());
     }
 
+    /// <summary>GET /shipments/{id} calls the seller made.</summary>
+    public static async Task<int> ShipmentGetsAsync(this MeliWorld world, long sellerId) =>
+        (await world.Admin.GetRequestsAsync("GET", "/shipments/", sellerId)).EnumerateArray().Count();
+
     /// <summary>The <c>/orders/search</c> calls of the seller (path and query).</summary>
     public static async Task<List<(string Path, string Query)>> SearchesAsync(this MeliWorld world, long sellerId)
     {
