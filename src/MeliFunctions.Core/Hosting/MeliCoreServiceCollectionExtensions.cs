@@ -34,6 +34,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidation>();
+        services.AddOptions<OrderSearchOptions>().Bind(configuration.GetSection(OrderSearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<StorageInitializer>();

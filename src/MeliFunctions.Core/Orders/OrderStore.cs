@@ -89,6 +89,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, followUpVersion: 0, stillMissing);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
                     await _search.WriteAsync(sellerId, orderId, order, null, cancellationToken);
+                    await WriteChangedAsync(sellerId, orderId, entity, cancellationToken);
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -112,6 +113,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
 
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
                 await _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken);
+                await WriteChangedAsync(sellerId, orderId, replacement, cancellationToken);
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
@@ -320,6 +322,62 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             return true;
         }
     }
+
+    /// <summary>
+    /// The ids of the seller's orders stored (a new version written) at or after <paramref name="since"/>:
+    /// a key range of the seller's <c>changed_{seller}</c> partition of <c>OrderIndex</c> (RowKey
+    /// <c>{ticks}_{order id}</c>), never a scan of the seller's orders.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ListChangedSinceAsync(string sellerId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var ids = new SortedSet<long>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ChangedPartition(sellerId)} and RowKey ge {ChangedKey(since)}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (long.TryParse(e.RowKey[(e.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids.ToList();
+    }
+
+    /// <summary>Drops the seller's change marks older than <paramref name="before"/> (a key range, at most <paramref name="max"/>); how many.</summary>
+    public async Task<int> PruneChangedAsync(string sellerId, DateTimeOffset before, int max, CancellationToken cancellationToken)
+    {
+        var pruned = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ChangedPartition(sellerId)} and RowKey lt {ChangedKey(before)}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (pruned >= max)
+            {
+                break;
+            }
+
+            try
+            {
+                await Index.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+
+            pruned++;
+        }
+
+        return pruned;
+    }
+
+    private async Task WriteChangedAsync(string sellerId, long orderId, TableEntity written, CancellationToken cancellationToken)
+    {
+        var at = written.GetDateTimeOffset("SyncedAt") ?? time.GetUtcNow();
+        await Index.UpsertEntityAsync(new TableEntity(ChangedPartition(sellerId), $"{ChangedKey(at)}_{Key(orderId)}"), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    private static string ChangedPartition(string sellerId) => "changed_" + sellerId;
+
+    private static string ChangedKey(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>The ids of the seller's stored orders in one pack (a cart): one partition of <c>OrderIndex</c>, read by key.</summary>
     public Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken) =>

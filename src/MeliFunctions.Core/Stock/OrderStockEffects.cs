@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.Orders;
-using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +20,7 @@ public sealed class OrderStockEffects(
     StockLedger ledger,
     StockEffectStore effects,
     MeliApiClient meli,
-    StorageClients storage,
+    OrderShippingReader shipping,
     IOptions<StockOptions> options,
     TimeProvider time,
     ILogger<OrderStockEffects> logger) : IOrderStockEffects
@@ -117,17 +114,33 @@ public sealed class OrderStockEffects(
     }
 
     /// <summary>
-    /// Finishes the seller's open effects (pending intents, waiting or held restores) and re-checks
-    /// the orders stored within <see cref="StockOptions.HealWindow"/>: what a crash or a failed read left.
+    /// Finishes the seller's open effects (pending intents, waiting or held restores opened within
+    /// <see cref="StockOptions.WaitingRestoreWindow"/>) and re-checks the orders stored within
+    /// <see cref="StockOptions.HealWindow"/>: what a crash or a failed read left. Every read is by key
+    /// (the open marks, the recent-change marks); a waiting restore's shipment is read again only when
+    /// the stored read is older than <see cref="StockOptions.ShipmentRecheckAfter"/>.
     /// </summary>
     public async Task<int> HealAsync(string sellerId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var o = options.Value;
         var orderIds = new SortedSet<long>();
-        foreach (var open in await effects.ListOpenAsync(sellerId, cancellationToken))
+        var recheck = new HashSet<long>();
+        foreach (var (open, openedAt) in await effects.ListOpenAsync(sellerId, cancellationToken))
         {
             if (open.OrderId is { } id)
             {
+                if (open.State is EffectStates.Waiting or EffectStates.Hold && now - openedAt > o.WaitingRestoreWindow)
+                {
+                    // Left to a person: it stays open, and costs nothing more.
+                    continue;
+                }
+
                 orderIds.Add(id);
+                if (open.State == EffectStates.Waiting)
+                {
+                    recheck.Add(id);
+                }
             }
             else if (open.State == EffectStates.Pending)
             {
@@ -135,11 +148,10 @@ public sealed class OrderStockEffects(
             }
         }
 
-        var since = time.GetUtcNow() - options.Value.HealWindow;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and SyncedAt ge {since}");
-        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var since = now - o.HealWindow;
+        foreach (var id in await orders.ListChangedSinceAsync(sellerId, since, cancellationToken))
         {
-            orderIds.Add(long.Parse(e.RowKey, CultureInfo.InvariantCulture));
+            orderIds.Add(id);
         }
 
         var applied = 0;
@@ -147,6 +159,11 @@ public sealed class OrderStockEffects(
         {
             try
             {
+                if (recheck.Contains(orderId))
+                {
+                    await RefreshShipmentIfOldAsync(sellerId, orderId, now - o.ShipmentRecheckAfter, cancellationToken);
+                }
+
                 if ((await ApplyAsync(sellerId, orderId, cancellationToken)).Applied)
                 {
                     applied++;
@@ -158,7 +175,21 @@ public sealed class OrderStockEffects(
             }
         }
 
+        await orders.PruneChangedAsync(sellerId, since - o.HealWindow, 1000, cancellationToken);
         return applied;
+    }
+
+    /// <summary>A waiting restore whose shipment was last read before <paramref name="readBefore"/>: read it once more and store it on the order.</summary>
+    private async Task RefreshShipmentIfOldAsync(string sellerId, long orderId, DateTimeOffset readBefore, CancellationToken cancellationToken)
+    {
+        var stored = await orders.GetAsync(sellerId, orderId, cancellationToken);
+        if (stored is null || stored.Order["shipping"]?["id"] is not JsonValue || (stored.Shipping?.ReadAt is { } readAt && readAt >= readBefore))
+        {
+            return;
+        }
+
+        var summary = await shipping.SummarizeAsync(sellerId, stored.Order, known: null, cancellationToken);
+        await orders.SetShippingAsync(stored, summary, cancellationToken);
     }
 
     /// <summary>Applies a pending effect's lines (each at most once, by its id on the row) and marks it.</summary>

@@ -257,7 +257,7 @@ public sealed class StockReconciler(
         }
 
         var keys = before.Keys.ToHashSet();
-        if ((await effectStore.ListOpenAsync(sellerId, cancellationToken)).Any(e => e.State == EffectStates.Pending && e.Lines.Any(l => keys.Contains(l.Key))))
+        if ((await effectStore.ListOpenAsync(sellerId, cancellationToken)).Any(e => e.Effect.State == EffectStates.Pending && e.Effect.Lines.Any(l => keys.Contains(l.Key))))
         {
             return "unapplied_effect: an effect on this listing is recorded and not yet applied; the next run pushes the figure after it";
         }

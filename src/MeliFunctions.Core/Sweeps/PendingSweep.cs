@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.Budget;
+using MeliFunctions.Orders;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ namespace MeliFunctions.Sweeps;
 /// (a) orders MeLi still has as pending (<c>/orders/search/pending</c>, else <c>order.status</c> filters);
 /// (b) orders changed since the last sweep (<c>order.date_last_updated.from</c> = last start less the
 /// overlap, cut to the hour), paged to the end with a cursor saved after each page;
-/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>;
+/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>,
+/// among those sorted within <see cref="SweepOptions.StuckWindow"/> (a key range of <c>OrdersByDate</c>);
 /// (e) stored orders whose follow-up (the observers) is still pending <see cref="SweepOptions.FollowUpAfter"/>
 /// after their write. (a) and (b) bring up only what the store lacks or holds older, stored from the
 /// page where it stands for the order (no GET), else queued; (d) queues a refetch; (e) queues a
@@ -22,6 +24,7 @@ namespace MeliFunctions.Sweeps;
 /// </summary>
 public sealed class PendingSweep(
     OrderPages pages,
+    OrderSearchIndex index,
     SweepStateStore state,
     StorageClients storage,
     IOptions<SweepOptions> options,
@@ -195,27 +198,39 @@ public sealed class PendingSweep(
     /// <summary>(d) Stored orders in a non-final status not fetched for a while: fetch them again. True when the budget ran out.</summary>
     private async Task<bool> StuckAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
-        var before = time.GetUtcNow() - options.Value.StuckAfter;
-        var statuses = string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => $"Status eq '{s}'"));
-        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FetchedAt lt {before}")} and ({statuses})";
+        // Bounded by keys: the seller's OrdersByDate rows sorted within the stuck window (an order not
+        // yet closed sorts by its creation), the status filtered by the table; then one point read each.
+        var now = time.GetUtcNow();
+        var before = now - options.Value.StuckAfter;
+        var fromKey = OrderSearchIndex.KeyPrefix(now - options.Value.StuckWindow);
+        var statuses = "(" + string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
+        var orders = storage.Table(StorageNames.OrdersTable);
         var queued = 0;
+        var candidates = 0;
         var exhausted = false;
-        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in index.QueryAsync(sellerId, fromKey, null, statuses, cancellationToken))
         {
+            candidates++;
+            var stored = await orders.GetEntityIfExistsAsync<TableEntity>(sellerId, OrderStore.Key(row.OrderId), select: ["FetchedAt", "Status"], cancellationToken: cancellationToken);
+            if (!stored.HasValue || stored.Value!.GetDateTimeOffset("FetchedAt") is not { } fetchedAt || fetchedAt >= before ||
+                !SweepRules.NonFinalStatuses.Contains(stored.Value.GetString("Status")))
+            {
+                continue;
+            }
+
             if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;
             }
 
-            var orderId = long.Parse(e.RowKey, CultureInfo.InvariantCulture);
             // No Sent: the message is never answered by an earlier fetch, it always GETs.
-            await pages.QueueAsync(sellerId, orderId, StuckOrigin, sent: null, cancellationToken);
-            logger.LogInformation("Order {OrderId} of seller {SellerId} is stuck in a non-final status; refetch queued", orderId, sellerId);
+            await pages.QueueAsync(sellerId, row.OrderId, StuckOrigin, sent: null, cancellationToken);
+            logger.LogInformation("Order {OrderId} of seller {SellerId} is stuck in a non-final status; refetch queued", row.OrderId, sellerId);
             queued++;
         }
 
-        report["stuck"] = new JsonObject { ["queued"] = queued };
+        report["stuck"] = new JsonObject { ["from"] = SweepRules.FilterDate(now - options.Value.StuckWindow), ["candidates"] = candidates, ["queued"] = queued };
         return exhausted;
     }
 

@@ -23,6 +23,9 @@ public sealed class SweepOptions : IValidatableObject
     /// <summary>A stored order in a non-final status not fetched for this long is fetched again.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The stuck-order step looks at orders sorted (closed, else created) this recently: a key range, not the seller's whole history.</summary>
+    public TimeSpan StuckWindow { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>
     /// A stored order whose follow-up (observers) has been pending this long since its write is queued
     /// again by the sweep: the repair pass for a follow-up whose messages ran out of attempts.
@@ -63,6 +66,11 @@ public sealed class SweepOptions : IValidatableObject
         if (FollowUpAfter < TimeSpan.Zero)
         {
             yield return new ValidationResult("Sweeps:FollowUpAfter must not be negative.", [nameof(FollowUpAfter)]);
+        }
+
+        if (StuckWindow <= TimeSpan.Zero || StuckWindow > TimeSpan.FromDays(365))
+        {
+            yield return new ValidationResult("Sweeps:StuckWindow must be positive and at most 365 days.", [nameof(StuckWindow)]);
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(5))
