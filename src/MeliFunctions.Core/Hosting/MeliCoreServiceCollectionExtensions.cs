@@ -87,6 +87,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<UnavailableOrders>();
         services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();
+        services.AddSingleton<IOrderChangeObserver, OrderDiscountsObserver>();
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<SellerHealthReport>();

@@ -111,6 +111,12 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     replacement["HoldReason"] = current.HoldReason;
                 }
 
+                if (current.Discounts is { } discounts)
+                {
+                    // Read once per coupon: a new version keeps them until its coupon changes (OrderDiscountsObserver).
+                    WriteDiscounts(replacement, discounts);
+                }
+
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
                 await _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken);
                 await WriteChangedAsync(sellerId, orderId, replacement, cancellationToken);
@@ -182,6 +188,9 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             PackId = e.GetString("PackId"),
             Held = e.GetBoolean("Held") ?? false,
             HoldReason = e.GetString("HoldReason"),
+            Discounts = e.GetString("DiscountsJson") is { } discounts
+                ? new OrderDiscounts(discounts, e.GetString("DiscountsCoupon"), e.GetDateTimeOffset("DiscountsReadAt"))
+                : null,
             Shipping = e.GetDouble("TotalAmountWithShipping") is { } total
                 ? new OrderShipping(
                     e.GetInt64("ShipmentId"),
@@ -244,6 +253,42 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 return false;
             }
         }
+    }
+
+    /// <summary>Records the order's discounts (<c>GET /orders/{id}/discounts</c>) on the row as read; false if the order changed meanwhile.</summary>
+    public async Task<bool> SetDiscountsAsync(StoredOrder read, OrderDiscounts discounts, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId));
+        WriteDiscounts(patch, discounts);
+        for (var etag = read.ETag; ;)
+        {
+            try
+            {
+                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412)
+            {
+                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
+                if (now is null || now.Version != read.Version)
+                {
+                    return false;
+                }
+
+                etag = now.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static void WriteDiscounts(TableEntity entity, OrderDiscounts discounts)
+    {
+        entity["DiscountsJson"] = discounts.Json;
+        entity["DiscountsCoupon"] = discounts.Coupon;
+        entity["DiscountsReadAt"] = discounts.ReadAt;
     }
 
     /// <summary>
