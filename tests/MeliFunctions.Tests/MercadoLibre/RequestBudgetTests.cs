@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Tests.Infrastructure;
+using MeliFunctions.Tests.Sweeps;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -136,6 +137,41 @@ public sealed class RequestBudgetQuotaTests(BudgetWorld world) : IClassFixture<B
         Assert.True(!calls.Any(c => c.Status == 429), string.Join("\n", calls.Select(c => $"{c.Time:HH:mm:ss.fff} {c.Status} {c.Path}")));
         // In any second: at most the rate plus the one saved token (the sandbox's clock stamps each call).
         Assert.InRange(PeakInAnySecond(calls.Select(c => c.Time)), 1, 6);
+        await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
+    }
+
+    [Fact]
+    public async Task A_live_sale_during_a_backfill_goes_ahead_of_it_in_the_sellers_budget()
+    {
+        var seller = (await world.Admin.CreateSellerAsync("VENTA_EN_VIVO")).Id;
+        await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller, ["quota_per_second"] = 7 });
+        var past = await world.CreateOrdersAsync(seller, 100, notify: false);
+
+        // Connecting starts the backfill: a hundred orders at background priority, a shipment read each (20 s at 5 a second).
+        await world.ConnectExistingSellerAsync(seller);
+        await world.EventuallyAsync(() => world.StoredOrdersAsync(seller), rows => rows.Count >= 1, "the backfill under way", TimeSpan.FromSeconds(60));
+        var item = await world.Admin.CreateItemAsync(seller, "Parlante Bluetooth", 52000m, 5);
+        var sale = await world.Admin.CreateOrderAsync(seller, item.GetProperty("id").GetString()!);
+        var live = sale.GetProperty("id").GetInt64();
+        var liveShipment = $"/shipments/{sale.GetProperty("shipping").GetProperty("id").GetInt64()}";
+
+        await world.WaitForStoredOrderAsync(live, o => o["_sync"]?["shipment"] is JsonObject, TimeSpan.FromSeconds(60));
+        var storedWhenLiveLanded = (await world.StoredOrdersAsync(seller)).Keys.Count(past.Contains);
+        await world.EventuallyAsync(() => world.BackfillProgressAsync(seller), p => p["state"]?.GetValue<string>() == "completed", "the backfill to end", TimeSpan.FromSeconds(120));
+        await world.WaitUntilQuietAsync();
+
+        var calls = (await world.Admin.GetRequestsAsync(sellerId: seller)).EnumerateArray()
+            .Select(r => (Path: r.GetProperty("path").GetString()!, Status: r.GetProperty("status").GetInt32()))
+            .ToList();
+        var first = calls.FindIndex(c => c.Path == $"/orders/{live}");
+        var last = calls.FindLastIndex(c => c.Path == liveShipment);
+        Assert.True(first >= 0 && last > first, "the live sale's order and shipment were read");
+        // Once the sale's sync began, the backfill got at most the one token it may already have held between its two calls.
+        var backgroundBetween = calls.Skip(first + 1).Take(last - first - 1).Count(c => c.Path.StartsWith("/shipments/", StringComparison.Ordinal) && c.Path != liveShipment);
+        Assert.InRange(backgroundBetween, 0, 1);
+        Assert.True(storedWhenLiveLanded < 100, "the sale was stored while the backfill was still running");
+        Assert.DoesNotContain(calls, c => c.Status == 429);
+        Assert.Equal(100, (await world.StoredOrdersAsync(seller)).Keys.Count(past.Contains));
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
     }
 
