@@ -61,7 +61,6 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     {
         var orderId = fetched["id"]?.GetValue<long>() ?? throw new ArgumentException("The order has no id.", nameof(fetched));
         await Index.UpsertEntityAsync(new TableEntity(Key(orderId), "seller") { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
-        await WriteGroupIndexAsync(sellerId, orderId, fetched, cancellationToken);
 
         for (var attempt = 0; ; attempt++)
         {
@@ -88,8 +87,11 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 {
                     var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, followUpVersion: 0, stillMissing);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
-                    await _search.WriteAsync(sellerId, orderId, order, null, cancellationToken);
-                    await WriteChangedAsync(sellerId, orderId, entity, cancellationToken);
+                    // The index rows after the row, side by side.
+                    await Task.WhenAll(
+                        _search.WriteAsync(sellerId, orderId, order, null, cancellationToken),
+                        WriteChangedAsync(sellerId, orderId, entity, cancellationToken),
+                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -118,8 +120,10 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 }
 
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                await _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken);
-                await WriteChangedAsync(sellerId, orderId, replacement, cancellationToken);
+                await Task.WhenAll(
+                    _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken),
+                    WriteChangedAsync(sellerId, orderId, replacement, cancellationToken),
+                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
