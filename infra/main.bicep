@@ -78,10 +78,10 @@ param openEnrolment bool = false
 
 // ---- Scale and access -------------------------------------------------------------------------
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-@description('Flex Consumption: most instances the app scales out to.')
-param maximumInstanceCount int = 100
+@description('Flex Consumption: most instances the app scales out to. Each instance takes 1/n of every seller\'s Mercado Libre request budget (Meli__BudgetInstances), so more instances do not mean more calls to Mercado Libre.')
+param maximumInstanceCount int = 2
 
 @allowed([
   2048
@@ -234,6 +234,8 @@ var productSettings = {
   Fraud__CancelReason: fraudCancelReason
   Fraud__BlacklistBuyer: string(fraudBlacklistBuyer)
   SellerActions__AutoFeedbackOnDelivered: string(autoFeedbackOnDelivered)
+  // Every instance takes this share of each seller's request budget: the plan never runs more instances than this.
+  Meli__BudgetInstances: string(maximumInstanceCount)
 }
 
 // What the Functions host and the platform read.

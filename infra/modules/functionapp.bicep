@@ -13,9 +13,9 @@ param identityId string
 @description('URL of the blob container that holds the deployment package.')
 param deploymentContainerUrl string
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 100
+param maximumInstanceCount int = 2
 
 @allowed([
   512

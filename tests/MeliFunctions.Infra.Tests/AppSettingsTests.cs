@@ -35,6 +35,7 @@ public class AppSettingsTests
         "Fraud__CancelReason",
         "Fraud__BlacklistBuyer",
         "SellerActions__AutoFeedbackOnDelivered",
+        "Meli__BudgetInstances",
     ];
 
     private static string Platform(string name) => BicepAppSettings.Platform.GetProperty(name).GetString()!;
@@ -177,6 +178,13 @@ public class AppSettingsTests
         Assert.All(
             new[] { "fraudMeliCancelWait", "fraudCancelConfirmWait" },
             p => Assert.True(TimeSpan.TryParse(ParameterDefault(p), System.Globalization.CultureInfo.InvariantCulture, out var wait) && wait > TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Each_instance_takes_its_share_of_the_request_budget_from_the_same_instance_cap_the_plan_has()
+    {
+        Assert.Equal("[string(parameters('maximumInstanceCount'))]", Product("Meli__BudgetInstances"));
+        Assert.Equal("[parameters('maximumInstanceCount')]", Compiled.Main.Module("functionapp").Passed("maximumInstanceCount").GetString());
     }
 
     [Fact]

@@ -59,9 +59,9 @@ public class FunctionAppTests
 
         var main = Compiled.Main.Parameters;
         var maxInstances = main.GetProperty("maximumInstanceCount");
-        Assert.Equal(40, maxInstances.GetProperty("minValue").GetInt32());
+        Assert.Equal(1, maxInstances.GetProperty("minValue").GetInt32());
         Assert.Equal(1000, maxInstances.GetProperty("maxValue").GetInt32());
-        Assert.InRange(maxInstances.GetProperty("defaultValue").GetInt32(), 40, 1000);
+        Assert.InRange(maxInstances.GetProperty("defaultValue").GetInt32(), 1, 1000);
 
         var memory = main.GetProperty("instanceMemoryMB");
         Assert.Equal(2048, memory.GetProperty("defaultValue").GetInt32());

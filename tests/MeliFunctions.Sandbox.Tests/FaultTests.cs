@@ -30,6 +30,39 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Quota_per_second_refuses_calls_beyond_it_in_any_second_for_each_seller()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-10T10:00:00Z", CultureInfo.InvariantCulture));
+        var (h, seller, token, order) = await WorldAsync(clock: clock);
+        await using var _ = h;
+        var (other, otherToken, _) = await h.ConnectSellerAsync("SELLER2");
+        var otherOrder = (await h.Admin.CreateOrderAsync(other, await h.CreateItemAsync(other))).GetProperty("id").GetInt64();
+        await h.Admin.SetFaultsAsync(new JsonObject { ["quota_per_second"] = 3 });
+
+        var first = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            first.Add((await h.GetAsync($"/orders/{order}", token)).Status);
+            clock.Advance(TimeSpan.FromMilliseconds(300));
+        }
+
+        // 900 ms after the first call: the fourth is one too many in that second, and refused calls do not count.
+        var (refused, body) = await h.GetAsync($"/orders/{order}", token);
+        Assert.Equal([200, 200, 200], first);
+        Assert.Equal(429, refused);
+        Assert.Equal("""{"message":"Too Many Requests","error":"too_many_requests","status":429,"cause":[]}""", body.GetRawText());
+        Assert.Equal(200, (await h.GetAsync($"/orders/{otherOrder}", otherToken)).Status);
+
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(200, (await h.GetAsync($"/orders/{order}", token)).Status);
+        Assert.Equal(429, (await h.GetAsync($"/orders/{order}", token)).Status);
+
+        var calls = (await h.Admin.GetRequestsAsync("GET", "/orders/", seller)).EnumerateArray().Select(c => c.GetProperty("status").GetInt32()).ToList();
+        Assert.Equal([200, 200, 200, 429, 200, 429], calls);
+        Assert.Equal(3, (await h.Admin.GetFaultsAsync()).GetProperty("global").GetProperty("quota_per_second").GetInt32());
+    }
+
+    [Fact]
     public async Task Rate_5xx_applies_only_to_the_chosen_seller()
     {
         var (h, seller, token, order) = await WorldAsync();

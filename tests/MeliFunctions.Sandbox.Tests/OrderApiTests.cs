@@ -42,6 +42,33 @@ public sealed class OrderApiTests
     }
 
     [Fact]
+    public async Task Discounts_answer_seed_004s_shape_for_an_order_with_a_coupon_and_nothing_for_one_without()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var (sellerId, token, _) = await h.ConnectSellerAsync("CUPONERO");
+        var item = await h.CreateItemAsync(sellerId, quantity: 5, price: 4467m);
+        var with = await h.Admin.CreateOrderAsync(new JsonObject
+        {
+            ["seller_id"] = sellerId,
+            ["items"] = new JsonArray(new JsonObject { ["item_id"] = item, ["quantity"] = 1 }),
+            ["coupon"] = new JsonObject { ["id"] = "569290732", ["amount"] = 446.7 },
+        });
+        var without = await h.Admin.CreateOrderAsync(sellerId, item);
+
+        var (status, discounts) = await h.GetAsync($"/orders/{with.GetProperty("id").GetInt64()}/discounts", token);
+        Assert.Equal(200, status);
+        var problems = JsonShape.Differences(JsonShape.Fixture("discounts_2000003508419013.json"), discounts, new HashSet<string>());
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var detail = discounts.GetProperty("details")[0];
+        Assert.Equal("569290732", detail.GetProperty("coupon").GetProperty("id").GetString());
+        Assert.Equal(446.7m, detail.GetProperty("items")[0].GetProperty("amounts").GetProperty("total").GetDecimal());
+        Assert.Equal(item, detail.GetProperty("items")[0].GetProperty("id").GetString());
+
+        var (_, none) = await h.GetAsync($"/orders/{without.GetProperty("id").GetInt64()}/discounts", token);
+        Assert.Equal(0, none.GetProperty("details").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Errors_use_MeLi_codes_and_body()
     {
         await using var h = await SandboxHarness.StartAsync();

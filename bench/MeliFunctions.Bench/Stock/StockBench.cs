@@ -44,7 +44,7 @@ public static class StockBench
                 ["OAuth:OpenEnrolment"] = "true",
                 ["Server:TimersEnabled"] = "false",
                 ["Server:PumpEnabled"] = "false",
-                ["Stock:MaxRequestsPerSecond"] = rate.ToString(CultureInfo.InvariantCulture),
+                ["Meli:RequestsPerSecondPerSeller"] = rate.ToString(CultureInfo.InvariantCulture),
                 ["Stock:RequestBudgetPerRun"] = "1000000",
                 ["Logging:LogLevel:Default"] = "Warning",
             });

@@ -25,6 +25,7 @@ public static class SettingNames
     public const string FraudCancelReason = "Fraud__CancelReason";
     public const string FraudBlacklistBuyer = "Fraud__BlacklistBuyer";
     public const string AutoFeedbackOnDelivered = "SellerActions__AutoFeedbackOnDelivered";
+    public const string MeliBudgetInstances = "Meli__BudgetInstances";
     public const string ServerApiKey = "Server__ApiKey";
 
     /// <summary>Settings that both hosts read (the Server also reads <see cref="ServerApiKey"/>; Functions keys do that job in the App).</summary>
@@ -33,6 +34,6 @@ public static class SettingNames
         TaskHub, MeliApiBaseUrl, MeliAuthBaseUrl, MeliAppId, MeliClientSecret, MeliRedirectUri,
         CallbackSecret, PreviousCallbackSecret, TokenKeys, OpenEnrolment,
         StockReconcileSchedule, PendingSweepSchedule, FraudMeliCancelWait, FraudCancelConfirmWait,
-        FraudCancelReason, FraudBlacklistBuyer, AutoFeedbackOnDelivered,
+        FraudCancelReason, FraudBlacklistBuyer, AutoFeedbackOnDelivered, MeliBudgetInstances,
     ];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MeliFunctions.MercadoLibre;
 
 namespace MeliFunctions.Fraud;
 
@@ -23,13 +24,8 @@ public sealed record FraudFacts(string? OrderStatus, bool FraudTagged, long? Buy
 /// <summary>An order's shipment as <c>GET /shipments/{id}</c> (<c>x-format-new</c>) shows it.</summary>
 public sealed record ShipmentFacts(string? Status, string? Substatus, string? Mode, string? LogisticType)
 {
-    public static ShipmentFacts FromShipment(JsonNode? shipment) => new(
-        Text(shipment?["status"]),
-        Text(shipment?["substatus"]),
-        Text(shipment?["logistic"]?["mode"]) ?? Text(shipment?["mode"]),
-        Text(shipment?["logistic"]?["type"]) ?? Text(shipment?["logistic_type"]));
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+    public static ShipmentFacts FromShipment(MeliShipment shipment) =>
+        new(shipment.Status, shipment.Substatus, shipment.Mode, shipment.LogisticType);
 }
 
 /// <summary>

@@ -17,6 +17,9 @@ public sealed class FraudOrderObserver(
     TimeProvider time,
     ILogger<FraudOrderObserver> logger) : IOrderChangeObserver
 {
+    /// <summary>The hold comes before the shipment read (or anything else slow).</summary>
+    public bool ReadsShipment => false;
+
     public async Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken)
     {
         var tagged = FraudFacts.HasFraudTag(change.Order);

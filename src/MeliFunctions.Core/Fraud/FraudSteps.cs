@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.Orders;
@@ -24,8 +23,6 @@ public sealed class FraudSteps(
 {
     /// <summary>Our notes start with this, so a note already added is recognised.</summary>
     public const string NotePrefix = "Fraud stop:";
-
-    private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
 
     /// <summary>Test seam: runs when the release step begins, after the flow decided to release the hold.</summary>
     internal Func<FraudCase, CancellationToken, Task>? BeforeReleaseHold { get; set; }
@@ -62,7 +59,7 @@ public sealed class FraudSteps(
         ShipmentFacts? shipment = null;
         if (shipmentId is { } id)
         {
-            shipment = ShipmentFacts.FromShipment(await meli.GetJsonAsync(c.SellerId, "shipments.get", $"shipments/{id}", cancellationToken, NewFormat));
+            shipment = ShipmentFacts.FromShipment(await meli.GetShipmentAsync(c.SellerId, id, cancellationToken));
         }
 
         var verdict = FraudFlow.ClassifyShipment(shipment);
@@ -92,7 +89,7 @@ public sealed class FraudSteps(
 
         // An earlier attempt whose answer never came (a timeout) may have been done: ask before posting again.
         if (c.Steps.Count(s => s.Step == "cancel") > 1 &&
-            (await meli.GetJsonAsync(c.SellerId, "orders.feedback.get", $"orders/{c.OrderId}/feedback", cancellationToken))?["sale"] is JsonObject)
+            (await meli.GetFeedbackAsync(c.SellerId, c.OrderId, cancellationToken))?["sale"] is JsonObject)
         {
             return FraudStepResult.Done("the seller's feedback of an earlier attempt is there; waiting for cancelled");
         }
@@ -109,10 +106,7 @@ public sealed class FraudSteps(
         };
         try
         {
-            await meli.SendForJsonAsync(c.SellerId, "orders.feedback", () => new HttpRequestMessage(HttpMethod.Post, $"orders/{c.OrderId}/feedback")
-            {
-                Content = JsonContent.Create(body),
-            }, cancellationToken);
+            await meli.GiveFeedbackAsync(c.SellerId, c.OrderId, body, cancellationToken);
         }
         catch (MeliApiException ex) when (ex.Status == 400 && ex.Error is { } error && error.Contains("already", StringComparison.OrdinalIgnoreCase))
         {
@@ -145,9 +139,8 @@ public sealed class FraudSteps(
 
     private async Task<FraudStepResult> AddNoteAsync(FraudCase c, CancellationToken cancellationToken)
     {
-        var existing = await meli.GetJsonAsync(c.SellerId, "orders.notes.get", $"orders/{c.OrderId}/notes", cancellationToken);
-        var notes = existing is JsonArray groups ? groups.SelectMany(g => g?["results"] as JsonArray ?? []) : [];
-        if (notes.Any(n => n?["note"] is JsonValue v && v.TryGetValue<string>(out var text) && text.StartsWith(NotePrefix, StringComparison.Ordinal)))
+        var existing = await meli.ListNotesAsync(c.SellerId, c.OrderId, cancellationToken);
+        if (existing.Notes.Any(n => n.Note.StartsWith(NotePrefix, StringComparison.Ordinal)))
         {
             return FraudStepResult.Done("our note is already on the order");
         }
@@ -161,10 +154,7 @@ public sealed class FraudSteps(
             null => "it was cancelled",
         };
         var note = $"{NotePrefix} Mercado Libre tagged this order fraud_risk_detected; {by}. Do not ship it.{(c.PullPackage ? " The label was printed: pull the package." : "")}";
-        await meli.SendForJsonAsync(c.SellerId, "orders.notes.post", () => new HttpRequestMessage(HttpMethod.Post, $"orders/{c.OrderId}/notes")
-        {
-            Content = JsonContent.Create(new JsonObject { ["note"] = note }),
-        }, cancellationToken);
+        await meli.AddNoteAsync(c.SellerId, c.OrderId, note, cancellationToken);
         return FraudStepResult.Done("note added: " + note);
     }
 
@@ -176,16 +166,13 @@ public sealed class FraudSteps(
             return FraudStepResult.Done("the order shows no buyer id: nobody to block");
         }
 
-        var list = await meli.GetJsonAsync(c.SellerId, "order_blacklist.get", $"users/{c.SellerId}/order_blacklist", cancellationToken);
-        if (list is JsonArray entries && entries.Any(e => e?["user"]?["id"] is JsonValue v && v.TryGetValue<long>(out var id) && id == buyer))
+        var list = await meli.GetBlacklistAsync(c.SellerId, cancellationToken);
+        if (list.UserIds.Contains(buyer))
         {
             return FraudStepResult.Done($"buyer {buyer} was already on the seller's order blacklist");
         }
 
-        await meli.SendForJsonAsync(c.SellerId, "order_blacklist.post", () => new HttpRequestMessage(HttpMethod.Post, $"users/{c.SellerId}/order_blacklist")
-        {
-            Content = JsonContent.Create(new JsonObject { ["user_id"] = buyer }),
-        }, cancellationToken);
+        await meli.BlockBuyerAsync(c.SellerId, buyer, cancellationToken);
         return FraudStepResult.Done($"buyer {buyer} added to the seller's order blacklist");
     }
 

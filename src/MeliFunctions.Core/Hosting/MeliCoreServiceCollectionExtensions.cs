@@ -1,5 +1,6 @@
 using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
@@ -33,6 +34,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddOptions<OrderSyncOptions>().Bind(configuration.GetSection(OrderSyncOptions.Section));
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidation>();
+        services.AddOptions<OrderSearchOptions>().Bind(configuration.GetSection(OrderSearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<StorageInitializer>();
@@ -64,6 +66,9 @@ public static class MeliCoreServiceCollectionExtensions
                         IsIdempotent(args.Context.GetRequestMessage()?.Method ?? args.Outcome.Result?.RequestMessage?.Method) &&
                         HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 });
+                // Every attempt waits for its seller's budget; the wait is not part of the attempt's timeout.
+                var budget = context.ServiceProvider.GetRequiredService<MeliRequestBudget>();
+                pipeline.AddStrategy(_ => new MeliBudgetStrategy(budget), new MeliBudgetStrategyOptions());
                 pipeline.AddTimeout(meli.RequestTimeout);
             });
 
@@ -71,6 +76,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<SellerAccounts>();
         services.AddSingleton<MeliOAuthClient>();
         services.AddSingleton<MeliTokenProvider>();
+        services.AddSingleton<MeliRequestBudget>();
         services.AddSingleton<MeliApiClient>();
         services.AddSingleton<Invites>();
         services.AddSingleton<OAuthFlow>();
@@ -81,6 +87,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<UnavailableOrders>();
         services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();
+        services.AddSingleton<IOrderChangeObserver, OrderDiscountsObserver>();
         services.AddSingleton<OrdersApi>();
         services.AddSingleton<NotificationProcessor>();
         services.AddSingleton<SellerHealthReport>();

@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
 namespace MeliFunctions.MercadoLibre;
@@ -17,20 +15,18 @@ public sealed record MeliOrderResponse(JsonObject Order, IReadOnlyList<string> M
 }
 
 /// <summary>
-/// Calls the Mercado Libre API as a seller: Bearer token, a cap on calls in flight per seller,
-/// backoff with jitter on 429, 5xx and timeouts (the resilience handler on the named client), one
-/// refresh-and-retry on 401, and every failure classified as a <see cref="MeliApiException"/>.
+/// Calls the Mercado Libre API as a seller: Bearer token, every attempt within the seller's request
+/// budget (<see cref="Budget.MeliRequestBudget"/>, a step of the named client's resilience pipeline),
+/// backoff with jitter on 429, 5xx and timeouts, one refresh-and-retry on 401, and every failure
+/// classified as a <see cref="MeliApiException"/>.
 /// </summary>
-public sealed class MeliApiClient(
+public sealed partial class MeliApiClient(
     IHttpClientFactory httpClientFactory,
     MeliTokenProvider tokens,
     MeliMetrics metrics,
-    IOptions<MeliOptions> options,
     ILogger<MeliApiClient> logger)
 {
     public const string HttpClientName = "meli";
-
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _perSeller = new();
 
     public async Task<MeliOrderResponse> GetOrderAsync(string sellerId, long orderId, CancellationToken cancellationToken)
     {
@@ -47,7 +43,7 @@ public sealed class MeliApiClient(
     }
 
     /// <summary>Any GET that answers JSON (shipments need <c>x-format-new: true</c>: pass it in <paramref name="headers"/>).</summary>
-    public async Task<JsonNode?> GetJsonAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
+    private async Task<JsonNode?> GetJsonAsync(string sellerId, string operation, string relativeUrl, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
     {
         var (json, _) = await SendForJsonAsync(sellerId, operation, () =>
         {
@@ -63,34 +59,26 @@ public sealed class MeliApiClient(
     }
 
     /// <summary>Sends a request built by <paramref name="build"/> (called again for the retry after a 401) and reads its JSON answer.</summary>
-    public async Task<(JsonNode? Json, HttpResponseHeaders Headers)> SendForJsonAsync(
+    private async Task<(JsonNode? Json, HttpResponseHeaders Headers)> SendForJsonAsync(
         string sellerId, string operation, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
     {
-        var gate = _perSeller.GetOrAdd(sellerId, _ => new SemaphoreSlim(options.Value.MaxConcurrencyPerSeller));
-        await gate.WaitAsync(cancellationToken);
-        try
+        var token = await tokens.GetAccessTokenAsync(sellerId, cancellationToken);
+        using var first = await SendOnceAsync(sellerId, build, token, operation, cancellationToken);
+        if (first.StatusCode != HttpStatusCode.Unauthorized)
         {
-            var token = await tokens.GetAccessTokenAsync(sellerId, cancellationToken);
-            using var first = await SendOnceAsync(build, token, operation, cancellationToken);
-            if (first.StatusCode != HttpStatusCode.Unauthorized)
-            {
-                return await ReadAsync(first, operation, cancellationToken);
-            }
+            return await ReadAsync(first, operation, cancellationToken);
+        }
 
-            logger.LogInformation("Mercado Libre answered 401 to {Operation} for seller {SellerId}; refreshing the token once", operation, sellerId);
-            token = await tokens.RefreshAfterUnauthorizedAsync(sellerId, token, cancellationToken);
-            using var second = await SendOnceAsync(build, token, operation, cancellationToken);
-            return await ReadAsync(second, operation, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        logger.LogInformation("Mercado Libre answered 401 to {Operation} for seller {SellerId}; refreshing the token once", operation, sellerId);
+        token = await tokens.RefreshAfterUnauthorizedAsync(sellerId, token, cancellationToken);
+        using var second = await SendOnceAsync(sellerId, build, token, operation, cancellationToken);
+        return await ReadAsync(second, operation, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, string token, string operation, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(string sellerId, Func<HttpRequestMessage> build, string token, string operation, CancellationToken cancellationToken)
     {
         using var request = build();
+        request.Options.Set(Budget.MeliBudgetStrategy.SellerKey, sellerId);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.ParseAdd("application/json");
         metrics.MeliCall(operation);

@@ -27,9 +27,35 @@ public sealed class MeliOptions : IValidatableObject
     /// <summary>How long one call to Mercado Libre may take before it counts as a timeout.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Calls in flight at once for one seller, per process (MeLi answers 429 at about 5 to 7 per second).</summary>
-    [Range(1, 64)]
-    public int MaxConcurrencyPerSeller { get; set; } = 4;
+    /// <summary>
+    /// Requests per second to Mercado Libre for one seller, for every caller together (MeLi answers 429
+    /// from about 5 to 7 a second per seller). Each of <see cref="BudgetInstances"/> instances takes its share.
+    /// </summary>
+    [Range(0.1, 1_000)]
+    public double RequestsPerSecondPerSeller { get; set; } = 5;
+
+    /// <summary>Requests a seller's budget saves up while idle (the bucket size), shared like the rate.</summary>
+    [Range(1, 100)]
+    public int BurstPerSeller { get; set; } = 1;
+
+    /// <summary>A 429 halves a seller's rate, never below this.</summary>
+    [Range(0.01, 1_000)]
+    public double MinRequestsPerSecondPerSeller { get; set; } = 0.5;
+
+    /// <summary>After a 429, every interval without another one raises the rate by a tenth of the configured rate.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RateRecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Requests per second for the whole app, all sellers together (0: no app-wide budget).</summary>
+    [Range(0, 100_000)]
+    public double AppRequestsPerSecond { get; set; }
+
+    /// <summary>
+    /// How many instances share the budgets: each takes 1/n of every rate. The Bicep sets it to the
+    /// plan's <c>maximumInstanceCount</c>, so all instances together never pass the budget.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int BudgetInstances { get; set; } = 1;
 
     /// <summary>An access token is refreshed when it has less than this left.</summary>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
@@ -39,6 +65,11 @@ public sealed class MeliOptions : IValidatableObject
         if (!ApiBaseUrl.IsAbsoluteUri || !AuthBaseUrl.IsAbsoluteUri)
         {
             yield return new ValidationResult("Meli__ApiBaseUrl and Meli__AuthBaseUrl must be absolute URLs.");
+        }
+
+        if (MinRequestsPerSecondPerSeller > RequestsPerSecondPerSeller)
+        {
+            yield return new ValidationResult("Meli__MinRequestsPerSecondPerSeller must not be above Meli__RequestsPerSecondPerSeller.");
         }
     }
 

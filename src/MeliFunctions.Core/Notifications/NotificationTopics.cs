@@ -38,10 +38,17 @@ public static partial class NotificationTopics
         return match.Success && long.TryParse(match.Groups["id"].Value, out var id) ? id : null;
     }
 
-    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?\z", RegexOptions.CultureInvariant)]
+    /// <summary>The shipment id in a shipment resource (<c>/shipments/123</c>).</summary>
+    public static long? ShipmentId(string resource)
+    {
+        var match = ShipmentResource().Match(resource);
+        return match.Success && long.TryParse(match.Groups["id"].Value, out var id) ? id : null;
+    }
+
+    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?$", RegexOptions.CultureInvariant)]
     private static partial Regex OrderResource();
 
-    [GeneratedRegex(@"^/shipments/[0-9]{1,20}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/shipments/(?<id>[0-9]{1,20})\z", RegexOptions.CultureInvariant)]
     private static partial Regex ShipmentResource();
 
     [GeneratedRegex(@"^/items/[A-Z]{3}[0-9]{1,20}\z", RegexOptions.CultureInvariant)]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Orders;
 
@@ -11,7 +12,7 @@ namespace MeliFunctions.Orders;
 /// key range the date filters allow, with status and dates filtered by the table service; tags and
 /// <c>q</c> are matched on the rows read; only the page's orders are read from <c>Orders</c>.
 /// </summary>
-public sealed class OrderSearch(OrderStore store, OrderSearchIndex index)
+public sealed class OrderSearch(OrderStore store, OrderSearchIndex index, IOptions<OrderSearchOptions> options, TimeProvider time)
 {
     public async Task<ApiResponse> SearchAsync(IReadOnlyDictionary<string, string?> queryString, CancellationToken cancellationToken)
     {
@@ -21,7 +22,11 @@ public sealed class OrderSearch(OrderStore store, OrderSearchIndex index)
             return ApiResponse.Error(400, error!, reason!);
         }
 
-        var (fromKey, toKey, serverFilter) = Plan(query);
+        // With no lower date bound, the default window starts the key range (whole hours, as MeLi's filters).
+        var defaultFrom = query.Created?.From is null && query.Closed?.From is null
+            ? Sweeps.SweepRules.FloorHour(time.GetUtcNow() - options.Value.SearchWindow)
+            : (DateTimeOffset?)null;
+        var (fromKey, toKey, serverFilter) = Plan(query, defaultFrom);
         var matches = new List<OrderIndexRow>();
         var rowsRead = 0;
         await foreach (var row in index.QueryAsync(query.SellerId, fromKey, toKey, serverFilter, cancellationToken))
@@ -58,6 +63,7 @@ public sealed class OrderSearch(OrderStore store, OrderSearchIndex index)
                 ["sort_date"] = "date_closed, else date_created",
                 ["index_rows_read"] = rowsRead,
                 ["key_range"] = new JsonObject { ["from"] = fromKey, ["to"] = toKey },
+                ["default_window_from"] = defaultFrom,
             },
         });
     }
@@ -68,9 +74,9 @@ public sealed class OrderSearch(OrderStore store, OrderSearchIndex index)
     /// on either date is a lower bound on the key; an upper bound on <c>date_closed</c> is an upper
     /// bound on the key of every order that has one (the others do not match it).
     /// </summary>
-    internal static (string? FromKey, string? ToKey, string? Filter) Plan(OrderSearchQuery query)
+    internal static (string? FromKey, string? ToKey, string? Filter) Plan(OrderSearchQuery query, DateTimeOffset? defaultFrom = null)
     {
-        var lower = new[] { query.Created?.From, query.Closed?.From }.Max();
+        var lower = new[] { query.Created?.From, query.Closed?.From, defaultFrom }.Max();
         var upper = query.Closed?.Before;
         var parts = new List<string>();
         if (query.Statuses.Count > 0)

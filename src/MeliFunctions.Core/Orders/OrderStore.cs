@@ -87,7 +87,11 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 {
                     var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, followUpVersion: 0, stillMissing);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
-                    await _search.WriteAsync(sellerId, orderId, order, null, cancellationToken);
+                    // The index rows after the row, side by side.
+                    await Task.WhenAll(
+                        _search.WriteAsync(sellerId, orderId, order, null, cancellationToken),
+                        WriteChangedAsync(sellerId, orderId, entity, cancellationToken),
+                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -109,8 +113,17 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     replacement["HoldReason"] = current.HoldReason;
                 }
 
+                if (current.Discounts is { } discounts)
+                {
+                    // Read once per coupon: a new version keeps them until its coupon changes (OrderDiscountsObserver).
+                    WriteDiscounts(replacement, discounts);
+                }
+
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                await _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken);
+                await Task.WhenAll(
+                    _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken),
+                    WriteChangedAsync(sellerId, orderId, replacement, cancellationToken),
+                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
@@ -179,6 +192,9 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             PackId = e.GetString("PackId"),
             Held = e.GetBoolean("Held") ?? false,
             HoldReason = e.GetString("HoldReason"),
+            Discounts = e.GetString("DiscountsJson") is { } discounts
+                ? new OrderDiscounts(discounts, e.GetString("DiscountsCoupon"), e.GetDateTimeOffset("DiscountsReadAt"))
+                : null,
             Shipping = e.GetDouble("TotalAmountWithShipping") is { } total
                 ? new OrderShipping(
                     e.GetInt64("ShipmentId"),
@@ -189,6 +205,11 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     (decimal)total,
                     e.GetDouble("TaxesConversionRatio") is { } ratio ? (decimal)ratio : null,
                     e.GetString("ShipmentError"))
+                {
+                    LogisticType = e.GetString("ShipmentLogisticType"),
+                    CostCurrencyId = e.GetString("ShipmentCostCurrencyId"),
+                    ReadAt = e.GetDateTimeOffset("ShipmentReadAt"),
+                }
                 : null,
         };
     }
@@ -209,6 +230,9 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             ["TotalAmountWithShipping"] = (double)shipping.TotalAmountWithShipping,
             ["TaxesConversionRatio"] = shipping.TaxesConversionRatio is { } ratio ? (double)ratio : null,
             ["ShipmentError"] = shipping.Error,
+            ["ShipmentLogisticType"] = shipping.LogisticType,
+            ["ShipmentCostCurrencyId"] = shipping.CostCurrencyId,
+            ["ShipmentReadAt"] = shipping.ReadAt,
         };
         for (var etag = read.ETag; ;)
         {
@@ -233,6 +257,42 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 return false;
             }
         }
+    }
+
+    /// <summary>Records the order's discounts (<c>GET /orders/{id}/discounts</c>) on the row as read; false if the order changed meanwhile.</summary>
+    public async Task<bool> SetDiscountsAsync(StoredOrder read, OrderDiscounts discounts, CancellationToken cancellationToken)
+    {
+        var patch = new TableEntity(read.SellerId, Key(read.OrderId));
+        WriteDiscounts(patch, discounts);
+        for (var etag = read.ETag; ;)
+        {
+            try
+            {
+                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412)
+            {
+                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
+                if (now is null || now.Version != read.Version)
+                {
+                    return false;
+                }
+
+                etag = now.ETag;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static void WriteDiscounts(TableEntity entity, OrderDiscounts discounts)
+    {
+        entity["DiscountsJson"] = discounts.Json;
+        entity["DiscountsCoupon"] = discounts.Coupon;
+        entity["DiscountsReadAt"] = discounts.ReadAt;
     }
 
     /// <summary>
@@ -312,19 +372,107 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         }
     }
 
-    /// <summary>The ids of the seller's stored orders in one pack (a cart).</summary>
-    public async Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ids of the seller's orders stored (a new version written) at or after <paramref name="since"/>:
+    /// a key range of the seller's <c>changed_{seller}</c> partition of <c>OrderIndex</c> (RowKey
+    /// <c>{ticks}_{order id}</c>), never a scan of the seller's orders.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ListChangedSinceAsync(string sellerId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var ids = new SortedSet<long>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ChangedPartition(sellerId)} and RowKey ge {ChangedKey(since)}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (long.TryParse(e.RowKey[(e.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids.ToList();
+    }
+
+    /// <summary>Drops the seller's change marks older than <paramref name="before"/> (a key range, at most <paramref name="max"/>); how many.</summary>
+    public async Task<int> PruneChangedAsync(string sellerId, DateTimeOffset before, int max, CancellationToken cancellationToken)
+    {
+        var pruned = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ChangedPartition(sellerId)} and RowKey lt {ChangedKey(before)}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (pruned >= max)
+            {
+                break;
+            }
+
+            try
+            {
+                await Index.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+
+            pruned++;
+        }
+
+        return pruned;
+    }
+
+    private async Task WriteChangedAsync(string sellerId, long orderId, TableEntity written, CancellationToken cancellationToken)
+    {
+        var at = written.GetDateTimeOffset("SyncedAt") ?? time.GetUtcNow();
+        await Index.UpsertEntityAsync(new TableEntity(ChangedPartition(sellerId), $"{ChangedKey(at)}_{Key(orderId)}"), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    private static string ChangedPartition(string sellerId) => "changed_" + sellerId;
+
+    private static string ChangedKey(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>The ids of the seller's stored orders in one pack (a cart): one partition of <c>OrderIndex</c>, read by key.</summary>
+    public Task<IReadOnlyList<long>> ListPackAsync(string sellerId, string packId, CancellationToken cancellationToken) =>
+        ListGroupAsync(PackPartition(packId), sellerId, cancellationToken);
+
+    /// <summary>The ids of the seller's stored orders that ship in one shipment: one partition of <c>OrderIndex</c>, read by key.</summary>
+    public Task<IReadOnlyList<long>> ListShipmentOrdersAsync(string sellerId, long shipmentId, CancellationToken cancellationToken) =>
+        ListGroupAsync(ShipmentPartition(Key(shipmentId)), sellerId, cancellationToken);
+
+    private async Task<IReadOnlyList<long>> ListGroupAsync(string partition, string sellerId, CancellationToken cancellationToken)
     {
         var ids = new List<long>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and PackId eq {packId}");
-        await foreach (var e in Orders.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, select: ["RowKey", "SellerId"], cancellationToken: cancellationToken))
         {
-            ids.Add(long.Parse(e.RowKey, CultureInfo.InvariantCulture));
+            if (e.GetString("SellerId") == sellerId && long.TryParse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                ids.Add(id);
+            }
         }
 
         ids.Sort();
         return ids;
     }
+
+    /// <summary>
+    /// The order's rows in the pack and shipment partitions of <c>OrderIndex</c> (<c>pack_{id}</c>,
+    /// <c>shipment_{id}</c>; RowKey the order id), so the orders of a cart or of a shipment are found
+    /// by key, never by scanning the seller's orders. Upserts: written again with every fetch.
+    /// </summary>
+    private async Task WriteGroupIndexAsync(string sellerId, long orderId, JsonObject order, CancellationToken cancellationToken)
+    {
+        if (order["pack_id"] is JsonValue pack && pack.ToJsonString() is { Length: > 0 } packId)
+        {
+            await Index.UpsertEntityAsync(new TableEntity(PackPartition(packId), Key(orderId)) { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        if (order["shipping"]?["id"] is JsonValue shipment && shipment.TryGetValue<long>(out var shipmentId))
+        {
+            await Index.UpsertEntityAsync(new TableEntity(ShipmentPartition(Key(shipmentId)), Key(orderId)) { ["SellerId"] = sellerId }, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    private static string PackPartition(string packId) => "pack_" + packId.Trim('"');
+
+    private static string ShipmentPartition(string shipmentId) => "shipment_" + shipmentId;
 
     private static TableEntity WithETag(TableEntity entity, ETag? etag)
     {

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Queueing;
@@ -53,14 +55,20 @@ public sealed class OrderSync(
 
     public async Task<WorkOutcome> SyncAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
+        // A live notification goes before what a sweep or a backfill queued, in the seller's budget.
+        using var priority = MeliCallScope.Begin(PriorityOf(message.Origin));
         if (message.Topic == NotificationTopics.Items && itemHandlers.FirstOrDefault() is { } itemHandler)
         {
             return await itemHandler.HandleAsync(message, cancellationToken);
         }
 
+        if (message.Topic == NotificationTopics.Shipments)
+        {
+            return await SyncShipmentAsync(message, cancellationToken);
+        }
+
         if (!NotificationTopics.IsOrderTopic(message.Topic))
         {
-            // shipments and items are routed by the stock and shipment handlers as they land.
             metrics.NotificationIgnored(message.Topic, "no_handler");
             return WorkOutcome.Completed($"no handler for topic {message.Topic}");
         }
@@ -94,7 +102,7 @@ public sealed class OrderSync(
         if (message.Origin == FollowUpOrigin && stored is not null)
         {
             return stored.FollowUpPending
-                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, cancellationToken) ?? WorkOutcome.Completed("follow-up finished")
+                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, null, cancellationToken) ?? WorkOutcome.Completed("follow-up finished")
                 : WorkOutcome.Completed("follow-up already done");
         }
 
@@ -104,7 +112,7 @@ public sealed class OrderSync(
             logger.LogDebug("Order {OrderId}: fetched at {FetchedAt}, after this notification was sent ({Sent}) and received ({Received}); no new GET",
                 orderId, stored!.FetchedAt, message.Sent, message.Received);
             return stored.FollowUpPending
-                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, cancellationToken) ?? WorkOutcome.Completed("coalesced; follow-up finished")
+                ? await FollowUpAsync(stored, null, resumed: true, message.TraceParent, null, cancellationToken) ?? WorkOutcome.Completed("coalesced; follow-up finished")
                 : WorkOutcome.Completed("coalesced");
         }
 
@@ -154,31 +162,245 @@ public sealed class OrderSync(
                 orderId, lastUpdated, message.Sent);
         }
 
-        // The follow-up of a new version, or of a stored one whose follow-up never completed.
-        WorkOutcome? unfinished = null;
-        if (result.Outcome != UpsertOutcome.NotNewer)
+        return await AfterWriteAsync(message, orderId, stored, result, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores an order as a search page listed it, with no order GET, through the same write as a
+    /// fetch (newer only, ETag, the observers, the shipment read once). A listing vouches only for
+    /// what it shows: its <c>last_updated</c> is recorded as the fetch time, and MeLi's search leaves
+    /// out the buyer's and seller's personal data, so <c>buyer</c> and <c>seller</c> are recorded as
+    /// missing blocks (kept from a stored GET when there is one) and the next notification GETs.
+    /// Null when the listing cannot stand for the order: the caller queues it for a GET.
+    /// </summary>
+    public async Task<WorkOutcome?> StoreListedAsync(string sellerId, JsonObject listed, string origin, CancellationToken cancellationToken)
+    {
+        if (ListedOrderToStore(sellerId, listed) is not { } order)
         {
-            unfinished = await FollowUpAsync(result.Stored, result.Previous, resumed: false, message.TraceParent, cancellationToken);
-        }
-        else if (result.Stored.FollowUpPending)
-        {
-            unfinished = await FollowUpAsync(result.Stored, null, resumed: true, message.TraceParent, cancellationToken);
+            return null;
         }
 
-        if (result.Outcome != UpsertOutcome.NotNewer || result.Stored.Shipping is null)
+        var orderId = order["id"]!.GetValue<long>();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId, ["OrderId"] = orderId });
+        using var orderLock = await locks.AcquireAsync(sellerId, orderId, cancellationToken);
+        var stored = await store.GetAsync(sellerId, orderId, cancellationToken);
+        var lastUpdated = OrderStore.ReadTime(order, "last_updated")!.Value;
+        var result = await store.UpsertIfNewerAsync(sellerId, order, ListedMissingBlocks, lastUpdated, cancellationToken);
+        metrics.OrderWrite(result.Outcome.ToString());
+        logger.LogInformation("Order {OrderId} of seller {SellerId} stored from a search page ({Origin}): {Outcome} (status {Status}, last_updated {LastUpdated})",
+            orderId, sellerId, origin, result.Outcome, result.Stored.Status, result.Stored.LastUpdated);
+        var message = new NotificationMessage
         {
+            SellerId = sellerId,
+            Resource = $"/orders/{orderId}",
+            Topic = NotificationTopics.OrdersV2,
+            Sent = lastUpdated,
+            Received = time.GetUtcNow(),
+            Origin = origin,
+        };
+        return await AfterWriteAsync(message, orderId, stored, result, cancellationToken);
+    }
+
+    /// <summary>What MeLi's search leaves out of an order (only <c>id</c> and <c>nickname</c> stay).</summary>
+    private static readonly string[] ListedMissingBlocks = ["buyer", "seller"];
+
+    /// <summary>
+    /// The listing as an order to store, or null when it cannot stand for one: it must be the seller's,
+    /// with an id, a status, its items, the shipping block and a last change time (<c>last_updated</c>,
+    /// or <c>date_last_updated</c> as search results name it).
+    /// </summary>
+    internal static JsonObject? ListedOrderToStore(string sellerId, JsonObject listed)
+    {
+        if (listed["id"] is not JsonValue id || !id.TryGetValue<long>(out _) ||
+            listed["status"] is not JsonValue || listed["order_items"] is not JsonArray { Count: > 0 } ||
+            listed["shipping"] is not JsonObject || listed["date_created"] is not JsonValue ||
+            listed["seller"]?["id"]?.ToJsonString() != sellerId)
+        {
+            return null;
+        }
+
+        var order = (JsonObject)listed.DeepClone();
+        if (OrderStore.ReadTime(order, "last_updated") is null)
+        {
+            if (OrderStore.ReadTime(order, "date_last_updated") is null)
+            {
+                return null;
+            }
+
+            order["last_updated"] = order["date_last_updated"]!.DeepClone();
+        }
+
+        return order;
+    }
+
+    /// <summary>
+    /// After a write: the follow-up (every observer) of a new version, or of a stored one whose
+    /// follow-up never completed, with the shipment read once between the observers that must run
+    /// before anything slow (the fraud hold) and the others, which get that read; and the shipment of
+    /// a row that has none yet.
+    /// </summary>
+    private async Task<WorkOutcome> AfterWriteAsync(NotificationMessage message, long orderId, StoredOrder? stored, UpsertResult result, CancellationToken cancellationToken)
+    {
+        WorkOutcome? unfinished = null;
+        WorkOutcome? shippingFailed = null;
+        if (result.Outcome != UpsertOutcome.NotNewer)
+        {
+            unfinished = await FollowUpAsync(result.Stored, result.Previous, resumed: false, message.TraceParent, async change =>
+            {
+                try
+                {
+                    // Read once per change and handed to every observer; a read that began after this
+                    // notification was sent already shows its change (the previous version's, kept).
+                    var summary = await shipping.SummarizeAsync(message.SellerId, result.Stored.Order, FreshShipment(stored, message), cancellationToken);
+                    await store.SetShippingAsync(result.Stored, summary, cancellationToken);
+                    return change with { Shipping = summary };
+                }
+                catch (MeliApiException ex)
+                {
+                    shippingFailed = Classified(ex, $"shipment of order {orderId}");
+                    return change;
+                }
+            }, cancellationToken);
+        }
+        else
+        {
+            if (result.Stored.FollowUpPending)
+            {
+                unfinished = await FollowUpAsync(result.Stored, null, resumed: true, message.TraceParent, null, cancellationToken);
+            }
+
+            if (result.Stored.Shipping is null)
+            {
+                try
+                {
+                    var summary = await shipping.ReadAsync(message.SellerId, result.Stored.Order, cancellationToken);
+                    await store.SetShippingAsync(result.Stored, summary, cancellationToken);
+                }
+                catch (MeliApiException ex)
+                {
+                    shippingFailed = Classified(ex, $"shipment of order {orderId}");
+                }
+            }
+        }
+
+        return unfinished ?? shippingFailed ?? WorkOutcome.Completed(result.Outcome.ToString());
+    }
+
+    /// <summary>
+    /// A <c>shipments</c> notification: read the shipment once, record it on each stored order of it
+    /// and wake what depends on it (stock, the fraud flow, feedback on delivery), with no order GET:
+    /// the order's own notification brings an order change. A read that began after the notification
+    /// was sent (the order sync's, or an earlier copy's) answers it with no GET.
+    /// </summary>
+    private async Task<WorkOutcome> SyncShipmentAsync(NotificationMessage message, CancellationToken cancellationToken)
+    {
+        if (NotificationTopics.ShipmentId(message.Resource) is not { } shipmentId)
+        {
+            return WorkOutcome.Park($"'{message.Resource}' is not a shipment resource", "invalid_resource");
+        }
+
+        var seller = await sellers.GetAsync(message.SellerId, cancellationToken);
+        if (seller is not { IsConnected: true })
+        {
+            metrics.NotificationIgnored(message.Topic, seller is null ? "seller_not_connected" : "seller_disconnected");
+            return WorkOutcome.Completed(seller is null ? "seller_not_connected" : "seller_disconnected");
+        }
+
+        // The stored orders of this shipment, found by key; none stored yet: their order notification brings them.
+        var orderIds = await store.ListShipmentOrdersAsync(message.SellerId, shipmentId, cancellationToken);
+        var storedOrders = new List<StoredOrder>();
+        foreach (var id in orderIds)
+        {
+            if (await store.GetAsync(message.SellerId, id, cancellationToken) is { } one)
+            {
+                storedOrders.Add(one);
+            }
+        }
+
+        if (storedOrders.Count == 0)
+        {
+            return WorkOutcome.Completed("no stored order ships in this shipment yet");
+        }
+
+        if (storedOrders.All(o => FreshShipment(o, message) is not null))
+        {
+            metrics.GetSaved();
+            return WorkOutcome.Completed("coalesced");
+        }
+
+        ShipmentRead read;
+        try
+        {
+            read = await shipping.ReadShipmentAsync(message.SellerId, shipmentId, cancellationToken);
+        }
+        catch (MeliApiException ex)
+        {
+            return Classified(ex, $"GET /shipments/{shipmentId}");
+        }
+
+        var refreshed = 0;
+        foreach (var orderId in storedOrders.Select(o => o.OrderId).Union(read.Shipment.OrderIds))
+        {
+            using var orderLock = await locks.AcquireAsync(message.SellerId, orderId, cancellationToken);
+            var stored = await store.GetAsync(message.SellerId, orderId, cancellationToken);
+            if (stored is null || (stored.Shipping is { HasFacts: true } known && known.ReadAt >= read.ReadAt))
+            {
+                continue;
+            }
+
+            OrderShipping summary;
             try
             {
-                var summary = await shipping.ReadAsync(message.SellerId, result.Stored.Order, cancellationToken);
-                await store.SetShippingAsync(result.Stored, summary, cancellationToken);
+                summary = await shipping.SummarizeAsync(message.SellerId, stored.Order, read, cancellationToken);
             }
             catch (MeliApiException ex)
             {
-                return unfinished ?? Classified(ex, $"shipment of order {orderId}");
+                return Classified(ex, $"shipment {shipmentId} of order {orderId}");
+            }
+
+            if (!await store.SetShippingAsync(stored, summary, cancellationToken))
+            {
+                // A newer version of the order was written meanwhile; it records its own shipment.
+                continue;
+            }
+
+            refreshed++;
+            if (Differs(stored.Shipping, summary))
+            {
+                var change = new OrderChange(message.SellerId, orderId, stored.Order, stored.Order, message.TraceParent) { Shipping = summary, ShipmentOnly = true };
+                var failures = new List<string>();
+                await NotifyAsync(change, readsShipment: false, failures, cancellationToken);
+                await NotifyAsync(change, readsShipment: true, failures, cancellationToken);
+                if (failures.Count > 0)
+                {
+                    // The stock effects' waiting restores are also decided again by the reconcile's heal.
+                    return WorkOutcome.Retry($"shipment {shipmentId} of order {orderId}: {string.Join("; ", failures)}");
+                }
             }
         }
 
-        return unfinished ?? WorkOutcome.Completed(result.Outcome.ToString());
+        logger.LogInformation("Shipment {ShipmentId} of seller {SellerId} ({Status}/{Substatus}): {Refreshed} stored orders refreshed",
+            shipmentId, message.SellerId, read.Shipment.Status, read.Shipment.Substatus, refreshed);
+        return WorkOutcome.Completed($"shipment {read.Shipment.Status}: {refreshed} orders refreshed");
+    }
+
+    /// <summary>What the observers act on changed: status, substatus, logistic type, cost or the read error.</summary>
+    private static bool Differs(OrderShipping? before, OrderShipping after) =>
+        before is null || before.Status != after.Status || before.Substatus != after.Substatus ||
+        before.LogisticType != after.LogisticType || before.Cost != after.Cost || before.Error != after.Error;
+
+    /// <summary>The stored shipment, when its read began after this notification was sent: it shows the change.</summary>
+    private static ShipmentRead? FreshShipment(StoredOrder? stored, NotificationMessage message)
+    {
+        if (stored?.Shipping is not { HasFacts: true } known || message.Origin == StaleRecheckOrigin)
+        {
+            return null;
+        }
+
+        var readAt = known.ReadAt!.Value;
+        var fresh = (message.Sent is { } sent && sent < readAt - CoalesceMargin) ||
+                    (message.Origin is null && message.Received < readAt - ReceiveMargin);
+        return fresh ? OrderShippingReader.FromStored(known) : null;
     }
 
     /// <summary>
@@ -186,11 +408,30 @@ public sealed class OrderSync(
     /// version's follow-up as complete only when all of them completed. Null when done; else a retry
     /// (the row keeps the follow-up pending, so the next message, the sweep or a restart finishes it).
     /// </summary>
-    private async Task<WorkOutcome?> FollowUpAsync(StoredOrder stored, System.Text.Json.Nodes.JsonObject? previous, bool resumed, string? traceParent, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The observers that must run before anything slow (<see cref="IOrderChangeObserver.ReadsShipment"/>
+    /// false: the fraud hold) go first; then <paramref name="readShipment"/> (the shipment read once for
+    /// this change), then the others with that read in <see cref="OrderChange.Shipping"/>.
+    /// </remarks>
+    private async Task<WorkOutcome?> FollowUpAsync(
+        StoredOrder stored, JsonObject? previous, bool resumed, string? traceParent, Func<OrderChange, Task<OrderChange>>? readShipment, CancellationToken cancellationToken)
     {
-        var change = new OrderChange(stored.SellerId, stored.OrderId, stored.Order, previous, traceParent) { Resumed = resumed };
+        var change = new OrderChange(stored.SellerId, stored.OrderId, stored.Order, previous, traceParent) { Resumed = resumed, Shipping = stored.Shipping };
         var failures = new List<string>();
-        foreach (var observer in observers)
+        await NotifyAsync(change, readsShipment: false, failures, cancellationToken);
+        if (readShipment is not null)
+        {
+            change = await readShipment(change);
+        }
+
+        await NotifyAsync(change, readsShipment: true, failures, cancellationToken);
+        return await CompleteFollowUpAsync(stored, resumed, failures, cancellationToken);
+    }
+
+    /// <summary>Calls the observers of one phase, each even when another failed; failures are collected.</summary>
+    private async Task NotifyAsync(OrderChange change, bool readsShipment, List<string> failures, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers.Where(o => o.ReadsShipment == readsShipment))
         {
             try
             {
@@ -198,12 +439,15 @@ public sealed class OrderSync(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Order {OrderId} of seller {SellerId}: {Observer} did not complete for version {Version}; the follow-up stays pending",
-                    stored.OrderId, stored.SellerId, observer.GetType().Name, stored.Version);
+                logger.LogWarning(ex, "Order {OrderId} of seller {SellerId}: {Observer} did not complete; the follow-up stays pending",
+                    change.OrderId, change.SellerId, observer.GetType().Name);
                 failures.Add($"{observer.GetType().Name}: {ex.Message}");
             }
         }
+    }
 
+    private async Task<WorkOutcome?> CompleteFollowUpAsync(StoredOrder stored, bool resumed, List<string> failures, CancellationToken cancellationToken)
+    {
         if (failures.Count > 0)
         {
             return WorkOutcome.Retry($"follow-up of order {stored.OrderId} version {stored.Version} not finished: {string.Join("; ", failures)}");
@@ -217,6 +461,13 @@ public sealed class OrderSync(
 
         return null;
     }
+
+    /// <summary>Webhook messages and their own rechecks are live; what a sweep, a missed feed or a backfill queued can wait.</summary>
+    internal static MeliPriority PriorityOf(string? origin) => origin switch
+    {
+        null or StaleRecheckOrigin or PartialRefetchOrigin => MeliPriority.Live,
+        _ => MeliPriority.Background,
+    };
 
     /// <summary>
     /// True when a fetch that began after this notification reached us (or after MeLi sent it,

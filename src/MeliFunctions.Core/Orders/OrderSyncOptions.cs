@@ -23,3 +23,16 @@ public sealed class OrderSyncOptions
     /// <summary>At most this many such ids are remembered per seller (the oldest are forgotten first).</summary>
     public int UnavailableMemorySize { get; set; } = 1000;
 }
+
+/// <summary><c>GET /api/orders</c> (section <c>Orders</c>).</summary>
+public sealed class OrderSearchOptions
+{
+    public const string Section = "Orders";
+
+    /// <summary>
+    /// A search with no <c>order.date_created.from</c> or <c>order.date_closed.from</c> covers the orders
+    /// sorted (closed, else created) this recently, so it reads a key range, not the seller's whole index.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan SearchWindow { get; set; } = TimeSpan.FromDays(90);
+}

@@ -34,6 +34,8 @@ public sealed record StoredOrder(
 
     /// <summary>The observers have not all completed for this version yet (a failure, or a process that died after the write).</summary>
     public bool FollowUpPending => FollowUpVersion < Version;
+    /// <summary>The discounts MeLi applied (<c>GET /orders/{id}/discounts</c>), for an order with a coupon or a discount tag; null until read.</summary>
+    public OrderDiscounts? Discounts { get; init; }
 
     /// <summary>MeLi's order at the root, as MeLi sends it, and our sync metadata under <c>_sync</c>.</summary>
     public JsonObject ToApiJson(IReadOnlyList<long>? packOrderIds = null)
@@ -53,7 +55,31 @@ public sealed record StoredOrder(
             ["pack_order_ids"] = packOrderIds is null ? null : new JsonArray(packOrderIds.Select(id => (JsonNode)JsonValue.Create(id)).ToArray()),
             ["shipment"] = Shipping?.ToJson(),
             ["total_amount_with_shipping"] = Shipping?.TotalAmountWithShipping,
+            ["discounts"] = Discounts?.ToJson(),
         };
+        return json;
+    }
+}
+
+/// <summary>
+/// An order's discounts as <c>GET /orders/{id}/discounts</c> answered (seed 004: coupons, campaigns,
+/// cashback), kept whole, with the coupon they were read for and when.
+/// </summary>
+public sealed record OrderDiscounts(string Json, string? Coupon, DateTimeOffset? ReadAt)
+{
+    public static OrderDiscounts From(MercadoLibre.MeliOrderDiscounts discounts, string? coupon, DateTimeOffset readAt) =>
+        new(new JsonObject
+        {
+            ["details"] = discounts.Details.DeepClone(),
+            ["total"] = discounts.Total,
+            ["seller_share"] = discounts.SellerShare,
+        }.ToJsonString(), coupon, readAt);
+
+    /// <summary><c>{details, total, seller_share, read_at}</c>: MeLi's details as sent, the sums of their items' amounts.</summary>
+    public JsonObject ToJson()
+    {
+        var json = JsonNode.Parse(Json) as JsonObject ?? [];
+        json["read_at"] = ReadAt;
         return json;
     }
 }
@@ -66,6 +92,16 @@ public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order
     /// failed, or the process died after the write): <see cref="Previous"/> is not known then.
     /// </summary>
     public bool Resumed { get; init; }
+
+    /// <summary>
+    /// The shipment as read once for this change (or as stored, when a follow-up is resumed; null when
+    /// the order has none or the read failed), also on the stored row: observers use it instead of
+    /// reading it again.
+    /// </summary>
+    public OrderShipping? Shipping { get; init; }
+
+    /// <summary>Only the shipment changed (a <c>shipments</c> notification): the order is as stored.</summary>
+    public bool ShipmentOnly { get; init; }
 }
 
 /// <summary>
@@ -75,6 +111,12 @@ public sealed record OrderChange(string SellerId, long OrderId, JsonObject Order
 /// </summary>
 public interface IOrderChangeObserver
 {
+    /// <summary>
+    /// False for what must run before anything slow (the fraud hold): it is called before the shipment
+    /// is read, and <see cref="OrderChange.Shipping"/> is null then. The others are called after.
+    /// </summary>
+    bool ReadsShipment => true;
+
     Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken);
 }
 

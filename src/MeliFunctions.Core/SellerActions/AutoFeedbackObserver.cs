@@ -28,7 +28,7 @@ public sealed class AutoFeedbackObserver(
     public async Task OnOrderChangedAsync(OrderChange change, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.AutoFeedbackOnDelivered || !IsDeliveredWithoutFeedback(change.Order))
+        if (!settings.AutoFeedbackOnDelivered || !IsDeliveredWithoutFeedback(change.Order, change.Shipping))
         {
             return;
         }
@@ -43,9 +43,12 @@ public sealed class AutoFeedbackObserver(
         }
     }
 
-    /// <summary>MeLi tags a delivered order <c>delivered</c>; <c>feedback.sale</c> is set once the seller gave feedback.</summary>
-    internal static bool IsDeliveredWithoutFeedback(JsonObject order) =>
-        order["tags"] is JsonArray tags && tags.Any(t => t is JsonValue v && v.TryGetValue<string>(out var tag) && tag == "delivered") &&
+    /// <summary>
+    /// MeLi tags a delivered order <c>delivered</c>, and its shipment says <c>delivered</c> (a
+    /// <c>shipments</c> notification may come first); <c>feedback.sale</c> is set once the seller gave feedback.
+    /// </summary>
+    internal static bool IsDeliveredWithoutFeedback(JsonObject order, OrderShipping? shipping = null) =>
+        ((order["tags"] is JsonArray tags && tags.Any(t => t is JsonValue v && v.TryGetValue<string>(out var tag) && tag == "delivered")) || shipping?.Status == "delivered") &&
         order["status"]?.GetValue<string>() != "cancelled" &&
         order["feedback"]?["sale"] is null;
 }

@@ -1,9 +1,9 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +12,7 @@ namespace MeliFunctions.SellerActions;
 /// <summary>One seller action: the Mercado Libre call it makes and what to record.</summary>
 /// <param name="Operation">e.g. <c>feedback</c>, <c>note_add</c>, <c>tracking_number</c>.</param>
 /// <param name="Source"><c>api</c>, or <c>auto_feedback_on_delivered</c>.</param>
+/// <param name="Request">The Mercado Libre call (<see cref="MeliRequests"/>).</param>
 /// <param name="SuccessStatus">Our status when MeLi accepts it (201 for what creates, else 200).</param>
 public sealed record SellerActionCall(
     string SellerId,
@@ -19,11 +20,11 @@ public sealed record SellerActionCall(
     string IdempotencyKey,
     string Operation,
     string Source,
-    HttpMethod Method,
-    string RelativeUrl,
-    JsonObject? Body,
+    MeliRequest Request,
     int SuccessStatus)
 {
+    public JsonObject? Body => Request.Body;
+
     /// <summary>
     /// How to ask Mercado Libre whether this POST was done, when an earlier attempt got no answer in
     /// time. Without one, such a POST is never sent again with the same key.
@@ -32,11 +33,11 @@ public sealed record SellerActionCall(
 }
 
 /// <summary>
-/// A read that tells whether a POST was done: <see cref="RelativeUrl"/> is read (GET) and
-/// <see cref="FindOurs"/> picks out what our POST made (given what it answered and when the first
-/// attempt began), or null when it is not there.
+/// A read that tells whether a POST was done: <see cref="Read"/> is sent (a GET built by
+/// <see cref="MeliRequests"/>) and <see cref="FindOurs"/> picks out what our POST made (given what it
+/// answered and when the first attempt began), or null when it is not there.
 /// </summary>
-public sealed record OutcomeCheck(string RelativeUrl, Func<JsonNode?, DateTimeOffset, JsonNode?> FindOurs);
+public sealed record OutcomeCheck(MeliRequest Read, Func<JsonNode?, DateTimeOffset, JsonNode?> FindOurs);
 
 /// <summary>
 /// Runs a seller action once per idempotency key: an ETag-guarded record (pending, then done with the
@@ -68,6 +69,8 @@ public sealed class SellerActionRunner(
     public async Task<ApiResponse> RunAsync(SellerActionCall call, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["SellerId"] = call.SellerId, ["OrderId"] = call.OrderId, ["Operation"] = call.Operation });
+        // After live syncs and fraud steps, before sweeps and the reconcile.
+        using var priority = MeliCallScope.Begin(MeliPriority.SellerAction);
         var fingerprint = Fingerprint(call);
         var owned = await ClaimAsync(call, fingerprint, cancellationToken);
         if (owned.Answer is { } answer)
@@ -79,7 +82,7 @@ public sealed class SellerActionRunner(
         var startedAt = record.FirstAttemptAt;
         await TryHistoryAsync(Row(call, ActionStates.Pending, startedAt, null, null, null, null), cancellationToken);
 
-        var isPost = call.Method == HttpMethod.Post;
+        var isPost = call.Request.Method == HttpMethod.Post;
         // An earlier attempt's outcome is not known (no answer in time, or its host died): find out before sending.
         var checkPending = owned.Verify && isPost;
         var postInFlight = false;
@@ -99,7 +102,7 @@ public sealed class SellerActionRunner(
                     throw new OutcomeUnknownException();
                 }
 
-                var (seen, _) = await meli.SendForJsonAsync(call.SellerId, "actions." + call.Operation + ".check", () => new HttpRequestMessage(HttpMethod.Get, check.RelativeUrl), cancellationToken);
+                var seen = await meli.SendAsync(call.SellerId, check.Read, cancellationToken);
                 json = check.FindOurs(seen, record.FirstAttemptAt);
                 found = json is not null;
                 checkPending = false; // known now: done (found), or not done (send it)
@@ -111,7 +114,7 @@ public sealed class SellerActionRunner(
             {
                 // From here until an answer comes, the outcome is unknown again.
                 postInFlight = isPost;
-                (json, _) = await meli.SendForJsonAsync(call.SellerId, "actions." + call.Operation, () => Build(call), cancellationToken);
+                json = await meli.SendAsync(call.SellerId, call.Request, cancellationToken);
                 postInFlight = false;
             }
 
@@ -266,22 +269,10 @@ public sealed class SellerActionRunner(
         ["order_id"] = call.OrderId,
     };
 
-    private static HttpRequestMessage Build(SellerActionCall call)
-    {
-        var request = new HttpRequestMessage(call.Method, call.RelativeUrl);
-        if (call.Body is not null)
-        {
-            request.Content = new StringContent(call.Body.ToJsonString(), Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        }
-
-        return request;
-    }
-
     /// <summary>What makes two requests "the same": the operation, the MeLi call and its body.</summary>
     internal static string Fingerprint(SellerActionCall call)
     {
-        var text = $"{call.Operation}|{call.Method.Method}|{call.RelativeUrl}|{call.Body?.ToJsonString()}";
+        var text = $"{call.Operation}|{call.Request.Method.Method}|{call.Request.Path}|{call.Body?.ToJsonString()}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Orders;
 
@@ -49,8 +50,8 @@ public sealed partial class SellerActionsApi(
             return ApiResponse.Error(409, "no_shipment", $"Order {order.OrderId} has no shipment to track (its shipping has no id).");
         }
 
-        return await runner.RunAsync(new SellerActionCall(order.SellerId, order.OrderId, key!, "tracking_number", "api", HttpMethod.Put,
-            $"shipments/{shipmentId}", new JsonObject { ["tracking_number"] = tracking.Trim() }, 200), cancellationToken);
+        return await runner.RunAsync(new SellerActionCall(order.SellerId, order.OrderId, key!, "tracking_number", "api",
+            MeliRequests.SetTrackingNumber(shipmentId, tracking.Trim()), 200), cancellationToken);
     }
 
     /// <summary><c>POST /api/orders/{orderId}/feedback</c>: checked by <see cref="FeedbackRules"/>, then <c>POST /orders/{id}/feedback</c>.</summary>
@@ -78,10 +79,10 @@ public sealed partial class SellerActionsApi(
     }
 
     internal static SellerActionCall FeedbackCall(string sellerId, long orderId, string key, string source, JsonObject feedback) =>
-        new(sellerId, orderId, key, "feedback", source, HttpMethod.Post, $"orders/{orderId}/feedback", feedback, 201)
+        new(sellerId, orderId, key, "feedback", source, MeliRequests.GiveFeedback(orderId, feedback), 201)
         {
             // Feedback is given once: the sale's feedback with our fulfilled and rating is ours.
-            Check = new OutcomeCheck($"orders/{orderId}/feedback", (seen, _) =>
+            Check = new OutcomeCheck(MeliRequests.ReadFeedback(orderId), (seen, _) =>
                 seen?["sale"] is JsonObject sale &&
                 sale["fulfilled"]?.ToJsonString() == feedback["fulfilled"]?.ToJsonString() &&
                 sale["rating"]?.ToJsonString() == feedback["rating"]?.ToJsonString()
@@ -107,11 +108,11 @@ public sealed partial class SellerActionsApi(
             return bad;
         }
 
-        var text = note!["note"]!.GetValue<string>();
-        return await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_add", "api", HttpMethod.Post,
-            $"orders/{order.OrderId}/notes", note, 201)
+        var text = note!;
+        return await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_add", "api",
+            MeliRequests.AddNote(order.OrderId, text), 201)
         {
-            Check = new OutcomeCheck($"orders/{order.OrderId}/notes", (seen, since) => FindNote(seen, text, since)),
+            Check = new OutcomeCheck(MeliRequests.ListNotes(order.OrderId), (seen, since) => FindNote(seen, text, since)),
         }, cancellationToken);
     }
 
@@ -124,8 +125,8 @@ public sealed partial class SellerActionsApi(
         }
 
         var (note, order, bad) = await NoteRequestAsync(orderId, key, body, cancellationToken);
-        return bad ?? await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_edit", "api", HttpMethod.Put,
-            $"orders/{order.OrderId}/notes/{noteId}", note, 200), cancellationToken);
+        return bad ?? await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_edit", "api",
+            MeliRequests.EditNote(order.OrderId, noteId, note!), 200), cancellationToken);
     }
 
     /// <summary><c>DELETE /api/orders/{orderId}/notes/{noteId}</c>.</summary>
@@ -142,8 +143,8 @@ public sealed partial class SellerActionsApi(
         }
 
         var (order, missing) = await FindOrderAsync(orderId, cancellationToken);
-        return missing ?? await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_delete", "api", HttpMethod.Delete,
-            $"orders/{order.OrderId}/notes/{noteId}", null, 200), cancellationToken);
+        return missing ?? await runner.RunAsync(new SellerActionCall(order!.SellerId, order.OrderId, key!, "note_delete", "api",
+            MeliRequests.DeleteNote(order.OrderId, noteId), 200), cancellationToken);
     }
 
     /// <summary><c>GET /api/orders/{orderId}/notes</c>: Mercado Libre's list, as it answers.</summary>
@@ -155,7 +156,7 @@ public sealed partial class SellerActionsApi(
         }
 
         var (order, missing) = await FindOrderAsync(orderId, cancellationToken);
-        return missing ?? await ReadAsync(order!.SellerId, "actions.note_list", $"orders/{order.OrderId}/notes", cancellationToken);
+        return missing ?? await ReadAsync(async () => (await meli.ListNotesAsync(order!.SellerId, order.OrderId, cancellationToken)).Json);
     }
 
     /// <summary><c>POST /api/sellers/{sellerId}/blocked-buyers</c> <c>{"user_id": n}</c>: <c>POST /users/{sellerId}/order_blacklist</c>.</summary>
@@ -182,10 +183,10 @@ public sealed partial class SellerActionsApi(
             return ApiResponse.Error(400, "invalid_user_id", "A seller cannot block itself.");
         }
 
-        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await runner.RunAsync(new SellerActionCall(sellerId, null, key!, "buyer_block", "api", HttpMethod.Post,
-            $"users/{sellerId}/order_blacklist", new JsonObject { ["user_id"] = userId }, 201)
+        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await runner.RunAsync(new SellerActionCall(sellerId, null, key!, "buyer_block", "api",
+            MeliRequests.BlockBuyer(sellerId, userId), 201)
         {
-            Check = new OutcomeCheck($"users/{sellerId}/order_blacklist", (seen, _) =>
+            Check = new OutcomeCheck(MeliRequests.ReadBlacklist(sellerId), (seen, _) =>
                 (seen as JsonArray ?? []).FirstOrDefault(e => (e?["user"]?["id"] ?? e?["user_id"]) is JsonValue v && v.TryGetValue<long>(out var id) && id == userId)),
         }, cancellationToken);
     }
@@ -203,8 +204,8 @@ public sealed partial class SellerActionsApi(
             return ApiResponse.Error(400, "invalid_user_id", $"'{buyerId}' is not a Mercado Libre user id.");
         }
 
-        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await runner.RunAsync(new SellerActionCall(sellerId, null, key!, "buyer_unblock", "api", HttpMethod.Delete,
-            $"users/{sellerId}/order_blacklist/{id}", null, 200), cancellationToken);
+        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await runner.RunAsync(new SellerActionCall(sellerId, null, key!, "buyer_unblock", "api",
+            MeliRequests.UnblockBuyer(sellerId, id), 200), cancellationToken);
     }
 
     /// <summary><c>GET /api/sellers/{sellerId}/blocked-buyers</c>: Mercado Libre's list, as it answers.</summary>
@@ -215,14 +216,15 @@ public sealed partial class SellerActionsApi(
             return bad;
         }
 
-        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await ReadAsync(sellerId, "actions.buyer_list", $"users/{sellerId}/order_blacklist", cancellationToken);
+        return await SellerConnectedAsync(sellerId, cancellationToken) ?? await ReadAsync(async () => (await meli.GetBlacklistAsync(sellerId, cancellationToken)).Json);
     }
 
-    private async Task<ApiResponse> ReadAsync(string sellerId, string operation, string url, CancellationToken cancellationToken)
+    private static async Task<ApiResponse> ReadAsync(Func<Task<JsonNode?>> read)
     {
+        using var priority = MeliCallScope.Begin(MeliPriority.SellerAction);
         try
         {
-            var json = await meli.GetJsonAsync(sellerId, operation, url, cancellationToken);
+            var json = await read();
             return json is null ? new ApiResponse(200, "null") : ApiResponse.Json(200, json);
         }
         catch (MeliApiException ex)
@@ -231,7 +233,7 @@ public sealed partial class SellerActionsApi(
         }
     }
 
-    private async Task<(JsonObject? Note, StoredOrder? Order, ApiResponse? Bad)> NoteRequestAsync(string orderId, string? key, Stream body, CancellationToken cancellationToken)
+    private async Task<(string? Note, StoredOrder? Order, ApiResponse? Bad)> NoteRequestAsync(string orderId, string? key, Stream body, CancellationToken cancellationToken)
     {
         var (json, bad) = await CheckAsync(orderId, key, body, "{\"note\": \"...\"}", cancellationToken);
         if (bad is not null)
@@ -250,7 +252,7 @@ public sealed partial class SellerActionsApi(
         }
 
         var (order, missing) = await FindOrderAsync(orderId, cancellationToken);
-        return (new JsonObject { ["note"] = note }, order, missing);
+        return (note, order, missing);
     }
 
     private static async Task<(JsonObject? Json, ApiResponse? Bad)> CheckAsync(string orderId, string? key, Stream body, string example, CancellationToken cancellationToken)

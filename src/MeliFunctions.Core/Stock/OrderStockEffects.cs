@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.Orders;
-using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,13 +20,11 @@ public sealed class OrderStockEffects(
     StockLedger ledger,
     StockEffectStore effects,
     MeliApiClient meli,
-    StorageClients storage,
+    OrderShippingReader shipping,
     IOptions<StockOptions> options,
     TimeProvider time,
     ILogger<OrderStockEffects> logger) : IOrderStockEffects
 {
-    private static readonly IReadOnlyDictionary<string, string> NewFormat = new Dictionary<string, string> { ["x-format-new"] = "true" };
-
     /// <summary>Test seam: runs after an effect's ledger write on a row and before the row is marked on the effect's record.</summary>
     internal Func<EffectRecord, CancellationToken, Task>? BeforeEffectMarked { get; set; }
 
@@ -55,7 +50,7 @@ public sealed class OrderStockEffects(
         var subtract = await effects.GetAsync(sellerId, subtractId, cancellationToken);
         if (subtract is null)
         {
-            shipment = await ReadShipmentAsync(sellerId, order, cancellationToken);
+            shipment = await ReadShipmentAsync(stored, order, cancellationToken);
             var intent = shipment.IsFulfillment
                 ? New(sellerId, subtractId, orderId, EffectStates.NotApplicable, "fulfillment: Mercado Libre keeps this stock in its warehouse", [])
                 : New(sellerId, subtractId, orderId, EffectStates.Pending, "order closed", Lines(order));
@@ -83,7 +78,7 @@ public sealed class OrderStockEffects(
         var restore = await effects.GetAsync(sellerId, restoreId, cancellationToken);
         while (restore is null || restore.State is EffectStates.Waiting or EffectStates.Hold)
         {
-            shipment ??= await ReadShipmentAsync(sellerId, order, cancellationToken);
+            shipment ??= await ReadShipmentAsync(stored, order, cancellationToken);
             var facts = new CancellationFacts(shipment.HasShipment, shipment.Status, shipment.Substatus, shipment.LogisticType,
                 await PackDisagreesAsync(stored, cancellationToken));
             var decision = CancellationGoods.Decide(facts, options.Value.UnknownShipmentDefault);
@@ -119,17 +114,33 @@ public sealed class OrderStockEffects(
     }
 
     /// <summary>
-    /// Finishes the seller's open effects (pending intents, waiting or held restores) and re-checks
-    /// the orders stored within <see cref="StockOptions.HealWindow"/>: what a crash or a failed read left.
+    /// Finishes the seller's open effects (pending intents, waiting or held restores opened within
+    /// <see cref="StockOptions.WaitingRestoreWindow"/>) and re-checks the orders stored within
+    /// <see cref="StockOptions.HealWindow"/>: what a crash or a failed read left. Every read is by key
+    /// (the open marks, the recent-change marks); a waiting restore's shipment is read again only when
+    /// the stored read is older than <see cref="StockOptions.ShipmentRecheckAfter"/>.
     /// </summary>
     public async Task<int> HealAsync(string sellerId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var o = options.Value;
         var orderIds = new SortedSet<long>();
-        foreach (var open in await effects.ListOpenAsync(sellerId, cancellationToken))
+        var recheck = new HashSet<long>();
+        foreach (var (open, openedAt) in await effects.ListOpenAsync(sellerId, cancellationToken))
         {
             if (open.OrderId is { } id)
             {
+                if (open.State is EffectStates.Waiting or EffectStates.Hold && now - openedAt > o.WaitingRestoreWindow)
+                {
+                    // Left to a person: it stays open, and costs nothing more.
+                    continue;
+                }
+
                 orderIds.Add(id);
+                if (open.State == EffectStates.Waiting)
+                {
+                    recheck.Add(id);
+                }
             }
             else if (open.State == EffectStates.Pending)
             {
@@ -137,11 +148,10 @@ public sealed class OrderStockEffects(
             }
         }
 
-        var since = time.GetUtcNow() - options.Value.HealWindow;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and SyncedAt ge {since}");
-        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var since = now - o.HealWindow;
+        foreach (var id in await orders.ListChangedSinceAsync(sellerId, since, cancellationToken))
         {
-            orderIds.Add(long.Parse(e.RowKey, CultureInfo.InvariantCulture));
+            orderIds.Add(id);
         }
 
         var applied = 0;
@@ -149,6 +159,11 @@ public sealed class OrderStockEffects(
         {
             try
             {
+                if (recheck.Contains(orderId))
+                {
+                    await RefreshShipmentIfOldAsync(sellerId, orderId, now - o.ShipmentRecheckAfter, cancellationToken);
+                }
+
                 if ((await ApplyAsync(sellerId, orderId, cancellationToken)).Applied)
                 {
                     applied++;
@@ -160,7 +175,21 @@ public sealed class OrderStockEffects(
             }
         }
 
+        await orders.PruneChangedAsync(sellerId, since - o.HealWindow, 1000, cancellationToken);
         return applied;
+    }
+
+    /// <summary>A waiting restore whose shipment was last read before <paramref name="readBefore"/>: read it once more and store it on the order.</summary>
+    private async Task RefreshShipmentIfOldAsync(string sellerId, long orderId, DateTimeOffset readBefore, CancellationToken cancellationToken)
+    {
+        var stored = await orders.GetAsync(sellerId, orderId, cancellationToken);
+        if (stored is null || stored.Order["shipping"]?["id"] is not JsonValue || (stored.Shipping?.ReadAt is { } readAt && readAt >= readBefore))
+        {
+            return;
+        }
+
+        var summary = await shipping.SummarizeAsync(sellerId, stored.Order, known: null, cancellationToken);
+        await orders.SetShippingAsync(stored, summary, cancellationToken);
     }
 
     /// <summary>
@@ -238,22 +267,27 @@ public sealed class OrderStockEffects(
         return false;
     }
 
-    /// <summary>The shipment as it is now (<c>GET /shipments/{id}</c>, new format). A shipment MeLi refuses for good reads as unknown.</summary>
-    private async Task<ShipmentFacts> ReadShipmentAsync(string sellerId, JsonObject order, CancellationToken cancellationToken)
+    /// <summary>
+    /// The shipment as the order sync last read it and stored it on the order's row (once per change,
+    /// refreshed by <c>shipments</c> notifications); read from MeLi (<c>GET /shipments/{id}</c>, new
+    /// format) only when the row has none. A shipment MeLi refuses for good reads as unknown.
+    /// </summary>
+    private async Task<ShipmentFacts> ReadShipmentAsync(StoredOrder stored, JsonObject order, CancellationToken cancellationToken)
     {
         if (order["shipping"]?["id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var shipmentId))
         {
             return new ShipmentFacts(false, null, null, null);
         }
 
+        if (stored.Shipping is { HasFacts: true } known && known.ShipmentId == shipmentId)
+        {
+            return new ShipmentFacts(true, known.Status, known.Substatus, known.LogisticType);
+        }
+
         try
         {
-            var shipment = await meli.GetJsonAsync(sellerId, "shipments.get", $"shipments/{shipmentId}", cancellationToken, NewFormat);
-            return new ShipmentFacts(
-                true,
-                Text(shipment?["status"]),
-                Text(shipment?["substatus"]),
-                Text(shipment?["logistic"]?["type"]) ?? Text(shipment?["logistic_type"]));
+            var shipment = await meli.GetShipmentAsync(stored.SellerId, shipmentId, cancellationToken);
+            return new ShipmentFacts(true, shipment.Status, shipment.Substatus, shipment.LogisticType);
         }
         catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
         {
@@ -261,8 +295,6 @@ public sealed class OrderStockEffects(
             return new ShipmentFacts(true, null, null, null);
         }
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
     private sealed record ShipmentFacts(bool HasShipment, string? Status, string? Substatus, string? LogisticType)
     {

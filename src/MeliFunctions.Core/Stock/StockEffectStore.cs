@@ -69,11 +69,22 @@ public sealed class StockEffectStore(StorageClients storage, TimeProvider time)
     public async Task<EffectRecord?> TryWriteAsync(EffectRecord? current, EffectRecord next, CancellationToken cancellationToken)
     {
         var entity = ToEntity(next);
+        if (!EffectStates.IsFinal(next.State))
+        {
+            // The open mark goes first, so every open effect has one (a mark left by a crash is dropped by ListOpenAsync).
+            await MarkOpenAsync(next.SellerId, next.EffectId, cancellationToken);
+        }
+
         try
         {
             var response = current is null
                 ? await Table.AddEntityAsync(entity, cancellationToken)
                 : await Table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
+            if (EffectStates.IsFinal(next.State) && current is not null && !EffectStates.IsFinal(current.State))
+            {
+                await UnmarkOpenAsync(next.SellerId, next.EffectId, cancellationToken);
+            }
+
             return next with { ETag = response.Headers.ETag ?? default, UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") };
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
@@ -107,19 +118,54 @@ public sealed class StockEffectStore(StorageClients storage, TimeProvider time)
         throw new InvalidOperationException($"Effect {effectId} of seller {sellerId} kept changing while its line {key} was being marked.");
     }
 
-    /// <summary>The seller's effects that are not final (pending intents, waiting and held restores).</summary>
-    public async Task<IReadOnlyList<EffectRecord>> ListOpenAsync(string sellerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The seller's effects that are not final (pending intents, waiting and held restores), with when
+    /// each was first open: read by key from the seller's open marks (partition <c>open_{seller}</c>),
+    /// never by scanning every effect the seller ever had.
+    /// </summary>
+    public async Task<IReadOnlyList<(EffectRecord Effect, DateTimeOffset OpenedAt)>> ListOpenAsync(string sellerId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {sellerId} and (State eq {EffectStates.Pending} or State eq {EffectStates.Waiting} or State eq {EffectStates.Hold})");
-        var open = new List<EffectRecord>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var open = new List<(EffectRecord, DateTimeOffset)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {OpenPartition(sellerId)}");
+        await foreach (var mark in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            open.Add(FromEntity(e));
+            var effect = await GetAsync(sellerId, mark.RowKey, cancellationToken);
+            if (effect is null || EffectStates.IsFinal(effect.State))
+            {
+                await UnmarkOpenAsync(sellerId, mark.RowKey, cancellationToken);
+                continue;
+            }
+
+            open.Add((effect, mark.GetDateTimeOffset("OpenedAt") ?? mark.Timestamp ?? time.GetUtcNow()));
         }
 
         return open;
     }
+
+    private async Task MarkOpenAsync(string sellerId, string effectId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.AddEntityAsync(new TableEntity(OpenPartition(sellerId), effectId) { ["OpenedAt"] = time.GetUtcNow() }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409)
+        {
+            // Open already: it keeps the time it was first opened.
+        }
+    }
+
+    private async Task UnmarkOpenAsync(string sellerId, string effectId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(OpenPartition(sellerId), effectId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404)
+        {
+        }
+    }
+
+    private static string OpenPartition(string sellerId) => "open_" + sellerId;
 
     private TableEntity ToEntity(EffectRecord r) => new(r.SellerId, r.EffectId)
     {

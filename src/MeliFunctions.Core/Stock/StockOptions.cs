@@ -21,10 +21,6 @@ public sealed class StockOptions
     [Range(1, 1_000_000)]
     public int RequestBudgetPerRun { get; set; } = 1_000;
 
-    /// <summary>Pace of the reconcile's calls per seller (MeLi answers 429 from about 5 to 7 a second).</summary>
-    [Range(0.1, 10_000)]
-    public double MaxRequestsPerSecond { get; set; } = 5;
-
     /// <summary>Listings per multiget (<c>GET /items?ids=</c>): MeLi takes 20 at most.</summary>
     [Range(1, 20)]
     public int MultigetSize { get; set; } = 20;
@@ -38,4 +34,12 @@ public sealed class StockOptions
     /// <summary>Each run re-checks the effects of orders stored this long before the previous run began.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan HealWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A restore waiting for the goods (or held) is decided again by the reconcile runs for this long after it opened; then it is left to a person.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan WaitingRestoreWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A waiting restore's shipment is read again by a run when the stored read is older than this (its shipments notification may be lost).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan ShipmentRecheckAfter { get; set; } = TimeSpan.FromHours(6);
 }

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.MercadoLibre.OAuth;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,9 +9,10 @@ namespace MeliFunctions.Stock;
 /// <summary>
 /// Brings Mercado Libre's <c>available_quantity</c> to the seller's ledger: per seller, read the
 /// listings with the multiget (<c>GET /items?ids=</c>, 20 a call), compare, and <c>PUT /items/{id}</c>
-/// what differs (a listing with variations in one PUT that names every variation), paced and within a
-/// per-seller request budget. Closed and under-review listings are skipped with the reason; a dry run
-/// only reports; every run leaves a report.
+/// what differs (a listing with variations in one PUT that names every variation), at background
+/// priority within the seller's request budget (<see cref="MeliRequestBudget"/>) and a cap of calls per run.
+/// Closed and under-review listings are skipped with the reason; a dry run only reports; every run
+/// leaves a report.
 /// </summary>
 public sealed class StockReconciler(
     StockLedger ledger,
@@ -25,8 +26,6 @@ public sealed class StockReconciler(
     TimeProvider time,
     ILogger<StockReconciler> logger)
 {
-    private const string Attributes = "id,status,sub_status,available_quantity,variations";
-
     /// <summary>Test seam: runs after Mercado Libre's figures were read and compared, right before a listing is checked and pushed.</summary>
     internal Func<string, string, CancellationToken, Task>? BeforePush { get; set; }
 
@@ -50,6 +49,8 @@ public sealed class StockReconciler(
     public async Task<ReconcileReport> ReconcileSellerAsync(string sellerId, bool dryRun, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SellerId"] = sellerId });
+        // Live syncs and seller actions go first; every call of the run (the heal's too) is counted here.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
         var report = new ReconcileReport { SellerId = sellerId, Mode = "full", DryRun = dryRun, StartedAt = time.GetUtcNow() };
         if (!dryRun)
         {
@@ -60,23 +61,20 @@ public sealed class StockReconciler(
         var byItem = (await ledger.ListAsync(sellerId, cancellationToken)).GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.ToList());
         report.Listings = byItem.Count;
         report.Rows = byItem.Values.Sum(r => r.Count);
-        var pacer = new Pacer(options.Value.MaxRequestsPerSecond, time);
         var budget = options.Value.RequestBudgetPerRun;
         foreach (var chunk in byItem.Keys.Order(StringComparer.Ordinal).Chunk(options.Value.MultigetSize))
         {
+            report.MeliCalls = calls.Calls;
             if (report.MeliCalls >= budget)
             {
                 Defer(report, chunk.SelectMany(id => byItem[id]), "request_budget: the next run goes on from here");
                 continue;
             }
 
-            JsonArray answers;
+            IReadOnlyList<MeliMultigetEntry> answers;
             try
             {
-                await pacer.WaitAsync(cancellationToken);
-                report.MeliCalls++;
-                var json = await meli.GetJsonAsync(sellerId, "items.multiget", $"items?ids={string.Join(',', chunk)}&attributes={Attributes}", cancellationToken);
-                answers = json as JsonArray ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", "the multiget did not answer an array");
+                answers = await meli.GetItemsAsync(sellerId, chunk, cancellationToken);
             }
             catch (MeliApiException ex)
             {
@@ -84,16 +82,16 @@ public sealed class StockReconciler(
                 continue;
             }
 
-            var bodies = answers.Where(a => a?["body"]?["id"] is JsonValue).ToDictionary(a => a!["body"]!["id"]!.GetValue<string>(), a => a!);
+            var bodies = answers.Where(a => a.ItemId is not null).GroupBy(a => a.ItemId!).ToDictionary(g => g.Key, g => g.First());
             foreach (var itemId in chunk)
             {
-                if (!bodies.TryGetValue(itemId, out var answer) || (int?)answer["code"] is not 200)
+                if (!bodies.TryGetValue(itemId, out var answer) || answer.Item is null)
                 {
-                    Fail(report, byItem[itemId], null, $"not_found: Mercado Libre answered {answer?["code"]?.ToJsonString() ?? "nothing"} for {itemId}");
+                    Fail(report, byItem[itemId], null, $"not_found: Mercado Libre answered {(answer is null ? "nothing" : answer.Code.ToString(System.Globalization.CultureInfo.InvariantCulture))} for {itemId}");
                     continue;
                 }
 
-                var push = Compare(report, itemId, byItem[itemId], answer["body"]!.AsObject(), raiseAllowed: true);
+                var push = Compare(report, itemId, byItem[itemId], answer.Item, raiseAllowed: true);
                 if (push is null)
                 {
                     continue;
@@ -103,19 +101,18 @@ public sealed class StockReconciler(
                 {
                     report.Entries.AddRange(push.Rows.Select(r => r with { Outcome = ReconcileOutcomes.Differed }));
                 }
-                else if (report.MeliCalls >= budget)
+                else if (calls.Calls >= budget)
                 {
                     Defer(report, push.Rows, "request_budget: the next run pushes it");
                 }
                 else
                 {
-                    await pacer.WaitAsync(cancellationToken);
-                    report.MeliCalls++;
                     await PushAsync(report, sellerId, itemId, byItem[itemId], push, cancellationToken);
                 }
             }
         }
 
+        report.MeliCalls = calls.Calls;
         report.FinishedAt = time.GetUtcNow();
         await reports.SaveAsync(report, cancellationToken);
         logger.LogInformation(
@@ -140,9 +137,8 @@ public sealed class StockReconciler(
 
         var report = new ReconcileReport { SellerId = sellerId, Mode = "item", DryRun = false, StartedAt = time.GetUtcNow(), Listings = 1, Rows = rows.Count };
         report.MeliCalls++;
-        var body = await meli.GetJsonAsync(sellerId, "items.get", $"items/{itemId}?attributes={Attributes}", cancellationToken) as JsonObject
-                   ?? throw new MeliApiException(MeliErrorKind.Transient, 200, "invalid_response", $"GET /items/{itemId} did not answer an object");
-        if (Compare(report, itemId, rows, body, raiseAllowed: false) is { } push)
+        var item = await meli.GetItemAsync(sellerId, itemId, cancellationToken);
+        if (Compare(report, itemId, rows, item, raiseAllowed: false) is { } push)
         {
             report.MeliCalls++;
             await PushAsync(report, sellerId, itemId, rows, push, cancellationToken);
@@ -155,25 +151,24 @@ public sealed class StockReconciler(
     }
 
     /// <summary>Compares one listing; null when nothing is to be pushed. Records in-sync, skipped and failed rows.</summary>
-    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, JsonObject item, bool raiseAllowed)
+    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, MeliItem item, bool raiseAllowed)
     {
-        var status = item["status"]?.GetValue<string>();
-        var subStatus = (item["sub_status"] as JsonArray ?? []).Select(s => s?.GetValue<string>()).ToList();
-        if (status is "closed" or "under_review" || subStatus.Contains("under_review"))
+        var status = item.Status;
+        if (status is "closed" or "under_review" || item.SubStatus.Contains("under_review"))
         {
             report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Skipped, null, null,
                 $"listing_{(status == "closed" ? "closed" : "under_review")}: Mercado Libre refuses stock updates"));
             return null;
         }
 
-        var variations = (item["variations"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var variations = item.Variations;
         var differing = new List<ReconcileEntry>();
         foreach (var row in rows)
         {
             int? meliQuantity;
             if (row.VariationId is null)
             {
-                meliQuantity = variations.Count > 0 ? null : (int?)item["available_quantity"];
+                meliQuantity = variations.Count > 0 ? null : item.AvailableQuantity;
                 if (meliQuantity is null)
                 {
                     report.Entries.Add(new ReconcileEntry(itemId, null, ReconcileOutcomes.Failed, row.Available, null,
@@ -183,7 +178,7 @@ public sealed class StockReconciler(
             }
             else
             {
-                meliQuantity = (int?)variations.FirstOrDefault(v => (long?)v["id"] == row.VariationId)?["available_quantity"];
+                meliQuantity = variations.FirstOrDefault(v => v.Id == row.VariationId)?.AvailableQuantity;
                 if (meliQuantity is null)
                 {
                     report.Entries.Add(new ReconcileEntry(itemId, row.VariationId, ReconcileOutcomes.Failed, row.Available, null,
@@ -212,26 +207,11 @@ public sealed class StockReconciler(
             return null;
         }
 
-        JsonObject body;
-        if (variations.Count == 0)
-        {
-            body = new JsonObject { ["available_quantity"] = differing[0].Ledger };
-        }
-        else
-        {
-            // Every variation is named: Mercado Libre drops the variations a PUT leaves out.
-            body = new JsonObject
-            {
-                ["variations"] = new JsonArray(variations.Select(v =>
-                {
-                    var id = (long)v["id"]!;
-                    var change = differing.FirstOrDefault(d => d.VariationId == id);
-                    return (JsonNode)(change is null ? new JsonObject { ["id"] = id } : new JsonObject { ["id"] = id, ["available_quantity"] = change.Ledger });
-                }).ToArray()),
-            };
-        }
-
-        return new Push(body, differing);
+        // Every variation is named: Mercado Libre drops the variations a PUT leaves out.
+        var update = variations.Count == 0
+            ? new MeliStockUpdate(differing[0].Ledger, null)
+            : new MeliStockUpdate(null, variations.Select(v => new MeliItemVariation(v.Id, differing.FirstOrDefault(d => d.VariationId == v.Id)?.Ledger)).ToList());
+        return new Push(update, differing);
     }
 
     /// <summary>
@@ -256,10 +236,7 @@ public sealed class StockReconciler(
 
         try
         {
-            await meli.SendForJsonAsync(sellerId, "items.put", () => new HttpRequestMessage(HttpMethod.Put, $"items/{itemId}")
-            {
-                Content = new StringContent(push.Body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
-            }, cancellationToken);
+            await meli.UpdateItemStockAsync(sellerId, itemId, push.Update, cancellationToken);
             report.Entries.AddRange(push.Rows);
         }
         catch (MeliApiException ex)
@@ -280,7 +257,7 @@ public sealed class StockReconciler(
         }
 
         var keys = before.Keys.ToHashSet();
-        if ((await effectStore.ListOpenAsync(sellerId, cancellationToken)).Any(e => e.State == EffectStates.Pending && e.Lines.Any(l => keys.Contains(l.Key))))
+        if ((await effectStore.ListOpenAsync(sellerId, cancellationToken)).Any(e => e.Effect.State == EffectStates.Pending && e.Effect.Lines.Any(l => keys.Contains(l.Key))))
         {
             return "unapplied_effect: an effect on this listing is recorded and not yet applied; the next run pushes the figure after it";
         }
@@ -310,24 +287,5 @@ public sealed class StockReconciler(
     private static void Defer(ReconcileReport report, IEnumerable<ReconcileEntry> rows, string reason) =>
         report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Deferred, Reason = reason }));
 
-    private sealed record Push(JsonObject Body, List<ReconcileEntry> Rows);
-
-    /// <summary>Spaces call starts at least 1/rate apart.</summary>
-    private sealed class Pacer(double perSecond, TimeProvider time)
-    {
-        private readonly TimeSpan _interval = TimeSpan.FromSeconds(1 / perSecond);
-        private DateTimeOffset _next = DateTimeOffset.MinValue;
-
-        public async Task WaitAsync(CancellationToken cancellationToken)
-        {
-            var now = time.GetUtcNow();
-            if (_next > now)
-            {
-                await Task.Delay(_next - now, time, cancellationToken);
-                now = _next;
-            }
-
-            _next = now + _interval;
-        }
-    }
+    private sealed record Push(MeliStockUpdate Update, List<ReconcileEntry> Rows);
 }

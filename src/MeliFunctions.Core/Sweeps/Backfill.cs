@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +42,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             row["PagesDone"] = 0;
             row["OrdersSeen"] = 0;
             row["OrdersQueued"] = 0;
+            row["OrdersFromPage"] = 0;
             row["Total"] = -1;
             row["StartedAt"] = now;
             row["Error"] = "";
@@ -57,7 +60,9 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
         row["UpdatedAt"] = now;
         await state.CommitAsync(row, cancellationToken);
 
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        // Live syncs and seller actions go first; the run's calls are counted in its scope.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         try
         {
             row["State"] = await PagesAsync(sellerId, row, budget, maxPages, cancellationToken) ? "completed" : "paused";
@@ -83,20 +88,20 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
     }
 
     /// <summary>True when the last page was handled; false when the run's budget or page count ran out first.</summary>
-    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepBudget budget, int maxPages, CancellationToken cancellationToken)
+    private async Task<bool> PagesAsync(string sellerId, TableEntity row, SweepCap budget, int maxPages, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var from = SweepRules.FilterDate(row.GetDateTimeOffset("From")!.Value);
+        var from = row.GetDateTimeOffset("From")!.Value;
         for (var pagesThisRun = 0; pagesThisRun < maxPages; pagesThisRun++)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
                 return false;
             }
 
             var offset = row.GetInt32("Offset") ?? 0;
-            var url = $"orders/search?seller={sellerId}&order.date_created.from={Uri.EscapeDataString(from)}&sort=date_asc&offset={offset}&limit={o.PageSize}";
-            var page = await pages.ReadAsync(sellerId, "orders.search_backfill", url, cancellationToken);
+            var search = new MeliOrderSearch(sellerId, offset, o.PageSize) { CreatedFrom = from, Sort = "date_asc" };
+            var page = await pages.ReadAsync(search, cancellationToken);
             var step = new SweepStep("backfill", sellerId, row.GetInt32("PagesDone") ?? 0, offset, "", 0);
             // Orders created after the backfill began are the webhook's (and the sweeps'), not ours.
             var outcome = await pages.QueueBehindAsync(step, page.Orders, Origin, budget, cancellationToken, row.GetDateTimeOffset("StartedAt"));
@@ -109,6 +114,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             row["PagesDone"] = (row.GetInt32("PagesDone") ?? 0) + 1;
             row["OrdersSeen"] = (row.GetInt32("OrdersSeen") ?? 0) + page.Orders.Count;
             row["OrdersQueued"] = (row.GetInt32("OrdersQueued") ?? 0) + outcome.Queued;
+            row["OrdersFromPage"] = (row.GetInt32("OrdersFromPage") ?? 0) + outcome.StoredFromPage;
             row["Total"] = page.Total ?? -1;
             row["UpdatedAt"] = time.GetUtcNow();
             var done = page.Count < o.PageSize || (page.Total is { } total && offset + page.Count >= total);
@@ -145,6 +151,7 @@ public sealed class Backfill(OrderPages pages, SweepStateStore state, IOptions<S
             ["pages_total"] = total is { } pagesTotal ? (pagesTotal + options.Value.PageSize - 1) / options.Value.PageSize : null,
             ["orders_seen"] = seen,
             ["orders_queued"] = row.GetInt32("OrdersQueued") ?? 0,
+            ["orders_stored_from_page"] = row.GetInt32("OrdersFromPage") ?? 0,
             ["total"] = total,
             ["percent"] = total is > 0 ? Math.Round(100.0 * Math.Min(seen, total.Value) / total.Value, 1) : (state == "completed" ? 100.0 : null),
             ["offset"] = row.GetInt32("Offset") ?? 0,

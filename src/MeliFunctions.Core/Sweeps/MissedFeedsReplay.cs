@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Notifications;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
@@ -32,14 +32,14 @@ public sealed class MissedFeedsReplay(
     public async Task<JsonObject> ReplayAsync(string callerSellerId, IReadOnlySet<string> sellers, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         int pages = 0, messages = 0, replayed = 0;
-        var appId = Uri.EscapeDataString(meliOptions.Value.AppId);
-        for (var offset = 0; await budget.TrySpendAsync(1, cancellationToken); pages++)
+        var appId = meliOptions.Value.AppId;
+        for (var offset = 0; !budget.Exhausted; pages++)
         {
-            var json = await meli.GetJsonAsync(callerSellerId, "missed_feeds", $"missed_feeds?app_id={appId}&offset={offset}&limit={PageSize}", cancellationToken);
-            var page = json?["messages"] as JsonArray ?? [];
-            foreach (var message in page.OfType<JsonObject>())
+            var page = await meli.GetMissedFeedsAsync(callerSellerId, appId, offset, PageSize, cancellationToken);
+            foreach (var message in page)
             {
                 messages++;
                 if (await ReplayOneAsync(message, sellers, cancellationToken))
@@ -60,12 +60,9 @@ public sealed class MissedFeedsReplay(
         return new JsonObject { ["pages"] = pages, ["listed"] = messages, ["replayed"] = replayed };
     }
 
-    private async Task<bool> ReplayOneAsync(JsonObject feed, IReadOnlySet<string> sellers, CancellationToken cancellationToken)
+    private async Task<bool> ReplayOneAsync(MeliMissedFeed feed, IReadOnlySet<string> sellers, CancellationToken cancellationToken)
     {
-        var id = Text(feed["_id"]);
-        var sellerId = Text(feed["user_id"]);
-        var resource = Text(feed["resource"]);
-        var topic = Text(feed["topic"]);
+        var (id, sellerId, resource, topic) = (feed.Id, feed.SellerId, feed.Resource, feed.Topic);
         if (id is null || sellerId is null || resource is null || topic is null || !sellers.Contains(sellerId))
         {
             return false;
@@ -82,9 +79,9 @@ public sealed class MissedFeedsReplay(
             Resource = resource,
             Topic = topic,
             NotificationId = id,
-            ApplicationId = feed["application_id"] is JsonValue app && long.TryParse(app.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var appId) ? appId : 0,
-            Attempts = feed["attempts"] is JsonValue attempts && attempts.TryGetValue<int>(out var n) ? n : 0,
-            Sent = Text(feed["sent"]) is { } sent && DateTimeOffset.TryParse(sent, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s) ? s : null,
+            ApplicationId = feed.ApplicationId,
+            Attempts = feed.Attempts,
+            Sent = feed.Sent,
             Received = time.GetUtcNow(),
             Origin = Origin,
         };
@@ -101,11 +98,4 @@ public sealed class MissedFeedsReplay(
         logger.LogInformation("Missed notification {NotificationId} ({Topic} {Resource}) of seller {SellerId} replayed", id, topic, resource, sellerId);
         return true;
     }
-
-    private static string? Text(JsonNode? node) => node switch
-    {
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v => v.ToJsonString(),
-        _ => null,
-    };
 }

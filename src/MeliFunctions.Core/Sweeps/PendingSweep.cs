@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.MercadoLibre;
+using MeliFunctions.MercadoLibre.Budget;
+using MeliFunctions.Orders;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,13 +15,16 @@ namespace MeliFunctions.Sweeps;
 /// (a) orders MeLi still has as pending (<c>/orders/search/pending</c>, else <c>order.status</c> filters);
 /// (b) orders changed since the last sweep (<c>order.date_last_updated.from</c> = last start less the
 /// overlap, cut to the hour), paged to the end with a cursor saved after each page;
-/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>;
+/// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>,
+/// among those sorted within <see cref="SweepOptions.StuckWindow"/> (a key range of <c>OrdersByDate</c>);
 /// (e) stored orders whose follow-up (the observers) is still pending <see cref="SweepOptions.FollowUpAfter"/>
-/// after their write. (a) and (b) queue only what the store lacks or holds older; (d) queues a
-/// refetch; (e) queues a follow-up message, which costs no GET.
+/// after their write. (a) and (b) bring up only what the store lacks or holds older, stored from the
+/// page where it stands for the order (no GET), else queued; (d) queues a refetch; (e) queues a
+/// follow-up message, which costs no GET.
 /// </summary>
 public sealed class PendingSweep(
     OrderPages pages,
+    OrderSearchIndex index,
     SweepStateStore state,
     StorageClients storage,
     IOptions<SweepOptions> options,
@@ -43,7 +48,9 @@ public sealed class PendingSweep(
         }
 
         var o = options.Value;
-        var budget = new SweepBudget(o.RequestsPerSecond, o.MaxRequestsPerRun, time);
+        // Live syncs and seller actions go first; the run's calls are counted in its scope.
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var budget = new SweepCap(calls, o.MaxRequestsPerRun);
         try
         {
             var exhausted = await PendingAsync(sellerId, budget, report, cancellationToken)
@@ -73,23 +80,23 @@ public sealed class PendingSweep(
     }
 
     /// <summary>(a) Orders MeLi lists as pending: queue those the store is behind on. True when the budget ran out.</summary>
-    private async Task<bool> PendingAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> PendingAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var limit = options.Value.PageSize;
         var source = "pending";
-        int listed = 0, queued = 0, page = 0;
+        int listed = 0, queued = 0, page = 0, fromPage = 0;
         for (var offset = 0; ; page++)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
-                Write(report, "pending", source, page, listed, queued);
+                Write(report, "pending", source, page, listed, queued, fromPage);
                 return true;
             }
 
             OrderPage result;
             try
             {
-                result = await pages.ReadAsync(sellerId, "orders.search_pending", PendingUrl(sellerId, source, offset, limit), cancellationToken);
+                result = await pages.ReadAsync(PendingSearch(sellerId, source, offset, limit), cancellationToken);
             }
             catch (MeliApiException ex) when (source == "pending" && ex.Status is 400 or 404 or 405)
             {
@@ -104,17 +111,18 @@ public sealed class PendingSweep(
             var outcome = await pages.QueueBehindAsync(new SweepStep("pending", sellerId, page, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
             listed += result.Orders.Count;
             queued += outcome.Queued;
+            fromPage += outcome.StoredFromPage;
             offset += result.Count;
             if (outcome.BudgetExhausted || result.Count < limit || (result.Total is { } total && offset >= total))
             {
-                Write(report, "pending", source, page + 1, listed, queued);
+                Write(report, "pending", source, page + 1, listed, queued, fromPage);
                 return outcome.BudgetExhausted;
             }
         }
     }
 
     /// <summary>(b) Orders changed since the last sweep, resuming a window a crash left half read. True when the budget ran out.</summary>
-    private async Task<bool> ChangedAsync(string sellerId, TableEntity row, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> ChangedAsync(string sellerId, TableEntity row, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var now = time.GetUtcNow();
@@ -135,19 +143,20 @@ public sealed class PendingSweep(
             ["resumed_at_offset"] = resumed ? offset : null,
         };
         report["changed"] = changed;
-        int listed = 0, queued = 0, pagesRead = 0;
+        int listed = 0, queued = 0, pagesRead = 0, fromPage = 0;
         while (true)
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (budget.Exhausted)
             {
                 break;
             }
 
-            var url = $"orders/search?seller={sellerId}&order.date_last_updated.from={Uri.EscapeDataString(SweepRules.FilterDate(from))}&sort=date_asc&offset={offset}&limit={o.PageSize}";
-            var result = await pages.ReadAsync(sellerId, "orders.search_changed", url, cancellationToken);
+            var search = new MeliOrderSearch(sellerId, offset, o.PageSize) { LastUpdatedFrom = from, Sort = "date_asc" };
+            var result = await pages.ReadAsync(search, cancellationToken);
             var outcome = await pages.QueueBehindAsync(new SweepStep("changed", sellerId, pagesRead, offset, "", 0), result.Orders, Origin, budget, cancellationToken);
             listed += result.Orders.Count;
             queued += outcome.Queued;
+            fromPage += outcome.StoredFromPage;
             if (outcome.BudgetExhausted)
             {
                 // The page is not done: the cursor stays before it, the next run reads it again.
@@ -170,6 +179,7 @@ public sealed class PendingSweep(
                 changed["pages"] = pagesRead;
                 changed["listed"] = listed;
                 changed["queued"] = queued;
+                changed["stored_from_page"] = fromPage;
                 changed["completed"] = true;
                 return false;
             }
@@ -180,39 +190,52 @@ public sealed class PendingSweep(
         changed["pages"] = pagesRead;
         changed["listed"] = listed;
         changed["queued"] = queued;
+        changed["stored_from_page"] = fromPage;
         changed["completed"] = false;
         return true;
     }
 
     /// <summary>(d) Stored orders in a non-final status not fetched for a while: fetch them again. True when the budget ran out.</summary>
-    private async Task<bool> StuckAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> StuckAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
-        var before = time.GetUtcNow() - options.Value.StuckAfter;
-        var statuses = string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => $"Status eq '{s}'"));
-        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FetchedAt lt {before}")} and ({statuses})";
+        // Bounded by keys: the seller's OrdersByDate rows sorted within the stuck window (an order not
+        // yet closed sorts by its creation), the status filtered by the table; then one point read each.
+        var now = time.GetUtcNow();
+        var before = now - options.Value.StuckAfter;
+        var fromKey = OrderSearchIndex.KeyPrefix(now - options.Value.StuckWindow);
+        var statuses = "(" + string.Join(" or ", SweepRules.NonFinalStatuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
+        var orders = storage.Table(StorageNames.OrdersTable);
         var queued = 0;
+        var candidates = 0;
         var exhausted = false;
-        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in index.QueryAsync(sellerId, fromKey, null, statuses, cancellationToken))
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            candidates++;
+            var stored = await orders.GetEntityIfExistsAsync<TableEntity>(sellerId, OrderStore.Key(row.OrderId), select: ["FetchedAt", "Status"], cancellationToken: cancellationToken);
+            if (!stored.HasValue || stored.Value!.GetDateTimeOffset("FetchedAt") is not { } fetchedAt || fetchedAt >= before ||
+                !SweepRules.NonFinalStatuses.Contains(stored.Value.GetString("Status")))
+            {
+                continue;
+            }
+
+            if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;
             }
 
-            var orderId = long.Parse(e.RowKey, CultureInfo.InvariantCulture);
             // No Sent: the message is never answered by an earlier fetch, it always GETs.
-            await pages.QueueAsync(sellerId, orderId, StuckOrigin, sent: null, cancellationToken);
-            logger.LogInformation("Order {OrderId} of seller {SellerId} is stuck in a non-final status; refetch queued", orderId, sellerId);
+            await pages.QueueAsync(sellerId, row.OrderId, StuckOrigin, sent: null, cancellationToken);
+            logger.LogInformation("Order {OrderId} of seller {SellerId} is stuck in a non-final status; refetch queued", row.OrderId, sellerId);
             queued++;
         }
 
-        report["stuck"] = new JsonObject { ["queued"] = queued };
+        report["stuck"] = new JsonObject { ["from"] = SweepRules.FilterDate(now - options.Value.StuckWindow), ["candidates"] = candidates, ["queued"] = queued };
         return exhausted;
     }
 
     /// <summary>(e) Stored orders whose follow-up never completed (its messages ran out of attempts): finish it. True when the budget ran out.</summary>
-    private async Task<bool> FollowUpAsync(string sellerId, SweepBudget budget, JsonObject report, CancellationToken cancellationToken)
+    private async Task<bool> FollowUpAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - options.Value.FollowUpAfter;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true} and SyncedAt le {before}");
@@ -220,7 +243,7 @@ public sealed class PendingSweep(
         var exhausted = false;
         await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (!await budget.TrySpendAsync(1, cancellationToken))
+            if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;
@@ -236,10 +259,10 @@ public sealed class PendingSweep(
         return exhausted;
     }
 
-    private static string PendingUrl(string sellerId, string source, int offset, int limit) => source == "pending"
-        ? $"orders/search/pending?seller={sellerId}&offset={offset}&limit={limit}"
-        : $"orders/search?seller={sellerId}&order.status={string.Join(',', SweepRules.PendingStatuses)}&offset={offset}&limit={limit}";
+    private static MeliOrderSearch PendingSearch(string sellerId, string source, int offset, int limit) => source == "pending"
+        ? new MeliOrderSearch(sellerId, offset, limit) { Pending = true }
+        : new MeliOrderSearch(sellerId, offset, limit) { Statuses = SweepRules.PendingStatuses };
 
-    private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued) =>
-        report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued };
+    private static void Write(JsonObject report, string name, string source, int pagesRead, int listed, int queued, int fromPage) =>
+        report[name] = new JsonObject { ["source"] = source, ["pages"] = pagesRead, ["listed"] = listed, ["queued"] = queued, ["stored_from_page"] = fromPage };
 }

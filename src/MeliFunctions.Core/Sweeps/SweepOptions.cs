@@ -23,17 +23,19 @@ public sealed class SweepOptions : IValidatableObject
     /// <summary>A stored order in a non-final status not fetched for this long is fetched again.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The stuck-order step looks at orders sorted (closed, else created) this recently: a key range, not the seller's whole history.</summary>
+    public TimeSpan StuckWindow { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>
     /// A stored order whose follow-up (observers) has been pending this long since its write is queued
     /// again by the sweep: the repair pass for a follow-up whose messages ran out of attempts.
     /// </summary>
     public TimeSpan FollowUpAfter { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Mercado Libre requests a sweep may spend per second for one seller (search pages and queued refetches); 0 = no pacing.</summary>
-    [Range(0, 10_000)]
-    public double RequestsPerSecond { get; set; } = 5;
-
-    /// <summary>Requests one run may spend for one seller; when spent, the run stops where its cursor is and the next run goes on.</summary>
+    /// <summary>
+    /// Requests one run may spend for one seller (its Mercado Libre calls and the orders it queues for
+    /// the order sync); when spent, the run stops where its cursor is and the next run goes on.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxRequestsPerRun { get; set; } = 5_000;
 
@@ -64,6 +66,11 @@ public sealed class SweepOptions : IValidatableObject
         if (FollowUpAfter < TimeSpan.Zero)
         {
             yield return new ValidationResult("Sweeps:FollowUpAfter must not be negative.", [nameof(FollowUpAfter)]);
+        }
+
+        if (StuckWindow <= TimeSpan.Zero || StuckWindow > TimeSpan.FromDays(365))
+        {
+            yield return new ValidationResult("Sweeps:StuckWindow must be positive and at most 365 days.", [nameof(StuckWindow)]);
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(5))

@@ -6,6 +6,9 @@ namespace MeliFunctions.Sweeps;
 /// <summary>An order as a search page lists it: enough to decide whether the store is behind.</summary>
 public sealed record ListedOrder(long OrderId, DateTimeOffset? LastUpdated, string? Status, DateTimeOffset? DateCreated = null)
 {
+    /// <summary>The search result as MeLi listed it (the order without the buyer's and seller's personal data).</summary>
+    public JsonObject? Listing { get; init; }
+
     public static ListedOrder? From(JsonNode? result)
     {
         if (result?["id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var id))
@@ -17,7 +20,10 @@ public sealed record ListedOrder(long OrderId, DateTimeOffset? LastUpdated, stri
             id,
             Time(result["last_updated"]) ?? Time(result["date_last_updated"]),
             result["status"] is JsonValue s && s.TryGetValue<string>(out var status) ? status : null,
-            Time(result["date_created"]));
+            Time(result["date_created"]))
+        {
+            Listing = result as JsonObject,
+        };
     }
 
     private static DateTimeOffset? Time(JsonNode? node) =>
@@ -76,8 +82,7 @@ public static class SweepRules
     }
 
     /// <summary>A date as Mercado Libre's search filters take it: <c>2026-11-23T01:00:00.000-00:00</c>.</summary>
-    public static string FilterDate(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'-00:00'", CultureInfo.InvariantCulture);
+    public static string FilterDate(DateTimeOffset value) => MercadoLibre.MeliApiClient.FilterDate(value);
 
     /// <summary>The store key range that holds every id of a page (ids compared as the strings they are stored as).</summary>
     public static (string Low, string High) KeyRange(IEnumerable<long> orderIds)

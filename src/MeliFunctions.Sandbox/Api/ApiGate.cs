@@ -10,7 +10,7 @@ namespace MeliFunctions.Sandbox.Api;
 
 /// <summary>
 /// In front of the MeLi API routes: records and logs each call (redacting secrets), checks the
-/// Bearer token, and applies the latency, 429, 5xx and late-answer faults. Admin routes pass straight through.
+/// Bearer token, and applies the per-seller quota and the latency, 429, 5xx and late-answer faults. Admin routes pass straight through.
 /// </summary>
 internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenStore tokens, FaultBook faults, RequestLog log, ILogger<ApiGate> logger)
 {
@@ -34,6 +34,7 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
             return;
         }
 
+        var arrived = world.Now;
         string? body = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -52,7 +53,7 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
         {
             var seller = SellerOf(context);
             var query = RedactQuery(request.QueryString.Value ?? "");
-            log.Add(request.Method, request.Path.Value ?? "", query, body, seller, context.Response.StatusCode, world.Now);
+            log.Add(request.Method, request.Path.Value ?? "", query, body, seller, context.Response.StatusCode, arrived);
             logger.LogInformation("API {Method} {Path} seller {SellerId} -> {Status}", request.Method, request.Path.Value, seller, context.Response.StatusCode);
         }
     }
@@ -85,6 +86,11 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
         context.Items[SellerKey] = seller.Value;
 
         var active = faults.For(seller);
+        if (!faults.Admit(seller.Value, active.QuotaPerSecond, world.Now))
+        {
+            await MeliJson.Error(429, "too_many_requests", "Too Many Requests").ExecuteAsync(context);
+            return;
+        }
         if (active.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(active.LatencyMs), world.Time, context.RequestAborted);
         if (faults.Roll(active.Rate429))
         {

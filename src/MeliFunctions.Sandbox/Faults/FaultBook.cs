@@ -9,6 +9,7 @@ internal sealed class FaultBook(SandboxOptions options)
     private readonly Random _dice = new(unchecked(options.Seed * 31 + 7));
     private readonly Dictionary<long, FaultSettings> _perSeller = [];
     private FaultSettings _global = new();
+    private readonly Dictionary<long, Queue<DateTimeOffset>> _admitted = [];
 
     public void Set(FaultSettings settings)
     {
@@ -24,6 +25,7 @@ internal sealed class FaultBook(SandboxOptions options)
         lock (_sync)
         {
             _perSeller.Clear();
+            _admitted.Clear();
             _global = new FaultSettings();
         }
     }
@@ -34,6 +36,24 @@ internal sealed class FaultBook(SandboxOptions options)
         lock (_sync)
         {
             return sellerId is { } id && _perSeller.TryGetValue(id, out var own) ? own : _global;
+        }
+    }
+
+    /// <summary>
+    /// The per-seller quota: true (and the call counted) when fewer than <paramref name="perSecond"/>
+    /// calls of the seller were admitted in the second before <paramref name="now"/>; false for a call
+    /// beyond it, which is refused and not counted.
+    /// </summary>
+    public bool Admit(long sellerId, int perSecond, DateTimeOffset now)
+    {
+        if (perSecond <= 0) return true;
+        lock (_sync)
+        {
+            if (!_admitted.TryGetValue(sellerId, out var times)) _admitted[sellerId] = times = new Queue<DateTimeOffset>();
+            while (times.Count > 0 && times.Peek() <= now - TimeSpan.FromSeconds(1)) times.Dequeue();
+            if (times.Count >= perSecond) return false;
+            times.Enqueue(now);
+            return true;
         }
     }
 

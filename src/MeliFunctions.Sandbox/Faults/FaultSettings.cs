@@ -19,6 +19,9 @@ internal sealed record FaultSettings
     public int StaleReadMs { get; init; }
     public int LateWriteAnswerMs { get; init; }
 
+    /// <summary>Requests a seller may make in any second (0: no quota); beyond it, 429 as Mercado Libre answers.</summary>
+    public int QuotaPerSecond { get; init; }
+
     public static (FaultSettings? Settings, string? Error) Parse(JsonObject body)
     {
         double Rate(string name, out string? error)
@@ -53,8 +56,9 @@ internal sealed record FaultSettings
             ReorderNotifications = MeliJson.Bool(body["reorder_notifications"]) ?? false,
             StaleReadMs = NonNegative("stale_read_ms", out var e8),
             LateWriteAnswerMs = NonNegative("late_write_answer_ms", out var e9),
+            QuotaPerSecond = NonNegative("quota_per_second", out var e10),
         };
-        var error = e1 ?? e2 ?? e3 ?? e4 ?? e5 ?? e6 ?? e7 ?? e8 ?? e9;
+        var error = e1 ?? e2 ?? e3 ?? e4 ?? e5 ?? e6 ?? e7 ?? e8 ?? e9 ?? e10;
         return error is null ? (settings, null) : (null, error);
     }
 
@@ -72,5 +76,6 @@ internal sealed record FaultSettings
         ["reorder_notifications"] = ReorderNotifications,
         ["stale_read_ms"] = StaleReadMs,
         ["late_write_answer_ms"] = LateWriteAnswerMs,
+        ["quota_per_second"] = QuotaPerSecond,
     };
 }

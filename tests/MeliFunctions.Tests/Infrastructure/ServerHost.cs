@@ -57,6 +57,9 @@ public sealed class ServerHost : IAsyncDisposable
             ["Fraud:FirstRetryInterval"] = "00:00:00.200",
             ["Fraud:MaxRetryInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests are not paced by Mercado Libre's rate unless they say so (the budget tests do).
+            ["Meli:RequestsPerSecondPerSeller"] = "1000",
+            ["Meli:BurstPerSeller"] = "100",
             // Tests run the timer jobs through the admin routes, so a timer firing cannot add calls to what they count.
             ["Server:TimersEnabled"] = "false",
         };

@@ -56,8 +56,16 @@ public sealed class OrderSearchTests(MeliWorld world) : IClassFixture<MeliWorld>
         return seller;
     }
 
+    /// <summary>The fixtures are from 2024: searches without a lower date bound name one (else the default window applies).</summary>
+    private const string Since2023 = "&order.date_created.from=2023-01-01T00:00:00Z";
+
     private async Task<JsonObject> SearchAsync(string query)
     {
+        if (!query.Contains("date_created.from=", StringComparison.Ordinal) && !query.Contains("date_closed.from=", StringComparison.Ordinal) && query.StartsWith("seller=", StringComparison.Ordinal))
+        {
+            query += Since2023;
+        }
+
         var response = await world.Server.Management.GetAsync("api/orders?" + query);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
@@ -102,6 +110,25 @@ public sealed class OrderSearchTests(MeliWorld world) : IClassFixture<MeliWorld>
         Assert.Equal(2, page["paging"]!["offset"]!.GetValue<int>());
         Assert.Equal(2, page["paging"]!["limit"]!.GetValue<int>());
         Assert.Empty(Ids(await SearchAsync($"seller={seller}&offset=6")));
+    }
+
+    [Fact]
+    public async Task A_search_with_no_lower_date_reads_only_the_default_window()
+    {
+        const string seller = "840001";
+        var recent = DateTimeOffset.UtcNow.AddDays(-3);
+        await Store.UpsertIfNewerAsync(seller, Order(84000101, "paid", Jan, Jan.AddMinutes(1), ["paid"], "MLA1", "Bici", "B1"), [], DateTimeOffset.UtcNow, CancellationToken.None);
+        await Store.UpsertIfNewerAsync(seller, Order(84000102, "paid", recent, recent.AddMinutes(1), ["paid"], "MLA2", "Casco", "B2"), [], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var response = await world.Server.Management.GetAsync($"api/orders?seller={seller}");
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+        // 90 days by default (Orders__SearchWindow): the 2024 order's row is not even read.
+        Assert.Equal([84000102L], Ids(answer));
+        Assert.Equal(1, answer["_search"]!["index_rows_read"]!.GetValue<int>());
+        Assert.NotNull(answer["_search"]!["default_window_from"]);
+        var both = Ids(await SearchAsync($"seller={seller}"));
+        Assert.Equal([84000101L, 84000102L], both);
     }
 
     [Fact]

@@ -13,7 +13,6 @@ namespace MeliFunctions.Tests.Stock;
 public sealed class StockWorld() : MeliWorld(new Dictionary<string, string?>
 {
     ["Server:TimersEnabled"] = "false",
-    ["Stock:MaxRequestsPerSecond"] = "200",
 })
 {
     public OrderStockEffects Effects => Server.App.Services.GetRequiredService<OrderStockEffects>();

@@ -1,5 +1,5 @@
+using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Sweeps;
-using Microsoft.Extensions.Time.Testing;
 
 namespace MeliFunctions.Tests.Sweeps;
 
@@ -56,24 +56,16 @@ public sealed class SweepRulesTests
     }
 
     [Fact]
-    public async Task The_budget_paces_requests_and_stops_at_its_cap()
+    public void The_run_cap_counts_calls_in_the_run_scope_and_queued_orders()
     {
-        var time = new FakeTimeProvider(T);
-        var budget = new SweepBudget(requestsPerSecond: 5, maxRequests: 3, time);
+        using var calls = MeliCallScope.Begin(MeliPriority.Background);
+        var cap = new SweepCap(calls, maxRequests: 3);
 
-        Assert.True(await budget.TrySpendAsync(1, CancellationToken.None));
-        var second = budget.TrySpendAsync(1, CancellationToken.None);
-        Assert.False(second.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(199));
-        Assert.False(second.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(await second);
-
-        var third = budget.TrySpendAsync(1, CancellationToken.None);
-        time.Advance(TimeSpan.FromMilliseconds(200));
-        Assert.True(await third);
-        Assert.False(await budget.TrySpendAsync(1, CancellationToken.None));
-        Assert.Equal(3, budget.Spent);
-        Assert.True(budget.Exhausted);
+        Assert.True(cap.TryQueue());
+        Assert.True(cap.TryQueue());
+        Assert.True(cap.TryQueue());
+        Assert.False(cap.TryQueue());
+        Assert.Equal(3, cap.Spent);
+        Assert.True(cap.Exhausted);
     }
 }

@@ -33,7 +33,6 @@ public sealed class SweepWorld : MeliWorld
         : base(new Dictionary<string, string?>
         {
             ["Server:TimersEnabled"] = "false",
-            ["Sweeps:RequestsPerSecond"] = "0",
         }, builder => builder.Services.AddSingleton<ISweepHooks>(hooks)) =>
         Hooks = hooks;
 
@@ -116,6 +115,10 @@ public static class SweepWorldExtensions
             .GroupBy(p => long.Parse(p[8..], CultureInfo.InvariantCulture))
             .ToDictionary(g => g.Key, g => g.Count());
     }
+
+    /// <summary>GET /shipments/{id} calls the seller made.</summary>
+    public static async Task<int> ShipmentGetsAsync(this MeliWorld world, long sellerId) =>
+        (await world.Admin.GetRequestsAsync("GET", "/shipments/", sellerId)).EnumerateArray().Count();
 
     /// <summary>The <c>/orders/search</c> calls of the seller (path and query).</summary>
     public static async Task<List<(string Path, string Query)>> SearchesAsync(this MeliWorld world, long sellerId)
