@@ -45,7 +45,7 @@ public static partial class NotificationTopics
         return match.Success && long.TryParse(match.Groups["id"].Value, out var id) ? id : null;
     }
 
-    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/orders/(?<id>[0-9]{1,20})(/feedback)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex OrderResource();
 
     [GeneratedRegex(@"^/shipments/(?<id>[0-9]{1,20})\z", RegexOptions.CultureInvariant)]

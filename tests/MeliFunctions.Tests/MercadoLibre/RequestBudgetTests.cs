@@ -135,8 +135,10 @@ public sealed class RequestBudgetQuotaTests(BudgetWorld world) : IClassFixture<B
             .ToList();
         Assert.True(calls.Count >= 40, $"expected the burst to need at least 40 calls, saw {calls.Count}");
         Assert.True(!calls.Any(c => c.Status == 429), string.Join("\n", calls.Select(c => $"{c.Time:HH:mm:ss.fff} {c.Status} {c.Path}")));
-        // In any second: at most the rate plus the one saved token (the sandbox's clock stamps each call).
-        Assert.InRange(PeakInAnySecond(calls.Select(c => c.Time)), 1, 6);
+        // In any second: the rate plus the one saved token is 6 tokens; the sandbox stamps each call when it
+        // arrives, and a call that took its token earlier can arrive late next to the following ones, so
+        // arrivals may show one more. Never past MeLi's quota of 7, which the no-429 check above holds too.
+        Assert.InRange(PeakInAnySecond(calls.Select(c => c.Time)), 1, 7);
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
     }
 
