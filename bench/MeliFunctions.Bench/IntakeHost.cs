@@ -17,6 +17,9 @@ internal sealed class IntakeHost : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>A token sealing key for the bench's hosts (no seller connects in the intake benchmark).</summary>
+    public const string TokenKeys = "bench:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
     /// <summary>CPU seconds used so far by the host's processes.</summary>
     public double CpuSeconds() => _cpu();
 
@@ -36,6 +39,7 @@ internal sealed class IntakeHost : IAsyncDisposable
             ["TASKHUB_NAME"] = "MeliBench",
             ["Meli__AppId"] = Bench.AppId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Meli__ClientSecret"] = "bench-client-secret",
+            ["Tokens__Keys"] = TokenKeys,
             ["Meli__ApiBaseUrl"] = "http://127.0.0.1:9/",
             ["Meli__AuthBaseUrl"] = "http://127.0.0.1:9/",
             ["StockReconcileSchedule"] = "0 0 0 1 1 *",

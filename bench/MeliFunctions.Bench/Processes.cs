@@ -136,6 +136,7 @@ internal static class ServerProcess
             ["Meli__ApiBaseUrl"] = "http://127.0.0.1:9/",
             ["Meli__AuthBaseUrl"] = "http://127.0.0.1:9/",
             ["Server__PumpEnabled"] = "false",
+            ["Tokens__Keys"] = IntakeHost.TokenKeys,
             // host.json and appsettings.json set some categories to Information: override them all.
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__MeliFunctions"] = "Warning",
