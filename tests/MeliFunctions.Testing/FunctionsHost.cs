@@ -153,7 +153,7 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         var process = Process.Start(info)!;
         _process = process;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillNow(process);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.Kill(process);
         process.OutputDataReceived += (_, e) => Log(e.Data);
         process.ErrorDataReceived += (_, e) => Log(e.Data);
         process.BeginOutputReadLine();
@@ -186,7 +186,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        KillNow(process);
+        ChildProcess.Kill(process);
         throw new TimeoutException($"The Functions host did not answer /api/health within {timeout.TotalSeconds:0} s; its output: {_logPath}\n{Tail()}");
     }
 
@@ -195,7 +195,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            KillNow(process);
+            ChildProcess.Kill(process);
             await process.WaitForExitAsync();
             Log($"==== {DateTime.UtcNow:O} killed");
         }
@@ -270,19 +270,6 @@ public sealed class FunctionsHost : IAsyncDisposable
         }
     }
 
-    private static void KillNow(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -52,7 +52,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info)!;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.Kill(process);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -80,30 +80,17 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        Kill(process);
+        ChildProcess.Kill(process);
         throw new InvalidOperationException($"The Server did not answer /api/health on port {port} (exited: {process.HasExited}).");
     }
 
     /// <summary>SIGKILL: the process ends where it is.</summary>
     public async Task KillAsync()
     {
-        Kill(_process);
+        ChildProcess.Kill(_process);
         await _process.WaitForExitAsync();
     }
 
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
