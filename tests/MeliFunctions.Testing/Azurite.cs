@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace MeliFunctions.Testing;
 
@@ -8,7 +10,7 @@ namespace MeliFunctions.Testing;
 /// A real Azurite (from the repo's node_modules, installed by <c>npm ci</c>) on free loopback
 /// ports, in memory, stopped when disposed.
 /// </summary>
-public sealed class Azurite : IAsyncDisposable
+public sealed partial class Azurite : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly Process _process;
@@ -42,6 +44,11 @@ public sealed class Azurite : IAsyncDisposable
         $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
 
+    /// <summary>
+    /// Starts Azurite with port 0 for each service, so the kernel picks the ports as Azurite binds
+    /// them (no window in which another process can take a port chosen in advance), and reads the
+    /// ports from the lines Azurite prints once each service listens.
+    /// </summary>
     public static async Task<Azurite> StartAsync()
     {
         var bin = Bin;
@@ -52,15 +59,14 @@ public sealed class Azurite : IAsyncDisposable
 
         for (var attempt = 0; ; attempt++)
         {
-            int blob = FreePort(), queue = FreePort(), table = FreePort();
             var info = new ProcessStartInfo(bin)
             {
                 ArgumentList =
                 {
-                    "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
-                    "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
-                    "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-                    "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
+                    "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                    "--blobHost", "127.0.0.1", "--blobPort", "0",
+                    "--queueHost", "127.0.0.1", "--queuePort", "0",
+                    "--tableHost", "127.0.0.1", "--tablePort", "0",
                 },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -68,27 +74,22 @@ public sealed class Azurite : IAsyncDisposable
             };
             var process = Process.Start(info)!;
             // Never leave an Azurite behind, even when the test run is cut short.
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            };
-            process.OutputDataReceived += (_, _) => { };
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.Kill(process);
+            var ports = new ListeningPorts();
+            process.OutputDataReceived += (_, e) => ports.Read(e.Data);
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var azurite = new Azurite(process, blob, queue, table);
-            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(60)))
+            var first = await Task.WhenAny(ports.All, Task.Delay(TimeSpan.FromSeconds(60)), process.WaitForExitAsync());
+            if (first == ports.All)
             {
-                return azurite;
+                var (blob, queue, table) = await ports.All;
+                return new Azurite(process, blob, queue, table);
             }
 
-            await azurite.DisposeAsync();
+            ChildProcess.Kill(process);
+            await process.WaitForExitAsync();
+            process.Dispose();
             if (attempt == 2)
             {
                 throw new InvalidOperationException("Azurite did not start listening within 60 s (three tries).");
@@ -96,34 +97,33 @@ public sealed class Azurite : IAsyncDisposable
         }
     }
 
-    private async Task<bool> WaitUntilListeningAsync(TimeSpan timeout)
+    /// <summary>The ports in Azurite's "Azurite Blob service is successfully listening at http://127.0.0.1:N" lines.</summary>
+    private sealed partial class ListeningPorts
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        private readonly TaskCompletionSource<(int Blob, int Queue, int Table)> _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Dictionary<string, int> _seen = [];
+
+        public Task<(int Blob, int Queue, int Table)> All => _all.Task;
+
+        public void Read(string? line)
         {
-            if (await CanConnect(QueuePort) && await CanConnect(TablePort) && await CanConnect(BlobPort))
+            if (line is null || ListeningLine().Match(line) is not { Success: true } match)
             {
-                return true;
+                return;
             }
 
-            await Task.Delay(100);
+            lock (_seen)
+            {
+                _seen[match.Groups[1].Value] = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (_seen.Count == 3)
+                {
+                    _all.TrySetResult((_seen["Blob"], _seen["Queue"], _seen["Table"]));
+                }
+            }
         }
 
-        return false;
-    }
-
-    private static async Task<bool> CanConnect(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://[^:/]+:(\d+)", RegexOptions.CultureInvariant)]
+        private static partial Regex ListeningLine();
     }
 
     public static int FreePort()
@@ -143,11 +143,8 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         _disposed = true;
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        ChildProcess.Kill(_process);
+        await _process.WaitForExitAsync();
 
         _process.Dispose();
     }
