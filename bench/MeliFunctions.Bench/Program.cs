@@ -18,6 +18,11 @@ if (args.Length > 0 && args[0] == "fraud")
     return await MeliFunctions.Bench.Fraud.FraudBench.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "budget")
+{
+    return await MeliFunctions.Bench.Budget.BudgetBench.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "sweeps")
 {
     return await MeliFunctions.Bench.Sweeps.SweepsBench.RunAsync(args[1..]);
@@ -30,6 +35,7 @@ if (args.Length == 0 || args[0] != "intake" || args.Contains("--help"))
                MeliFunctions.Bench stock [options]    stock reconcile rate (docs/stock.md, docs/benchmarks.md)
                MeliFunctions.Bench fraud [options]    fraud hold latency (fraud --help)
                MeliFunctions.Bench sweeps [options]   sweep convergence and backfill rate (sweeps --help)
+               MeliFunctions.Bench budget [options]   the request budget and calls per change (budget --help)
           --duration <s>         seconds per fixed rate (default 60)
           --rates <list>         fixed rates, notifications/s (default 200,500,1000)
           --step-duration <s>    seconds per step of the sustained-rate search (default 20)
@@ -287,6 +293,8 @@ namespace MeliFunctions.Bench
         public HttpClient Management { get; private set; } = null!;
 
         public StorageClients Storage => _server.Services.GetRequiredService<StorageClients>();
+
+        public IServiceProvider Services => _server.Services;
 
         public static async Task<Loopback> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
         {

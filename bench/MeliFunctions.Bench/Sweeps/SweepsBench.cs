@@ -38,14 +38,14 @@ public static class SweepsBench
                           --drop <rate>          share of notifications the sandbox drops meanwhile
                           --cancelled <share>    share of those orders cancelled afterwards (still dropping)
                           --backfill-orders <n>  orders created silently, then one backfill
-                        Pace: Sweeps__RequestsPerSecond (default 5).
+                        Pace: the seller's request budget, Meli__RequestsPerSecondPerSeller (default 5).
                         """);
                     return 2;
             }
         }
 
         var command = "dotnet run -c Release --project bench/MeliFunctions.Bench -- sweeps " + string.Join(' ', args);
-        var pace = Environment.GetEnvironmentVariable("Sweeps__RequestsPerSecond") is { } set ? $"{set}/s" : "5/s (default)";
+        var pace = Environment.GetEnvironmentVariable("Meli__RequestsPerSecondPerSeller") is { } set ? $"{set}/s" : "5/s (default)";
         var date = DateTime.UtcNow;
         var loadBefore = Bench.LoadAverage();
         Console.WriteLine($"{date:yyyy-MM-dd HH:mm:ss} UTC, load average {loadBefore}; sweep pace {pace}");
@@ -116,7 +116,7 @@ public static class SweepsBench
             s.AppendLine($"Measured {date:yyyy-MM-dd HH:mm} UTC.").AppendLine();
             s.AppendLine(BenchDocs.MachineLine(loadBefore, loadAfter));
             s.AppendLine().AppendLine("Method:").AppendLine();
-            s.AppendLine($"- `bench/MeliFunctions.Bench/Sweeps/SweepsBench.cs`: Azurite in memory (its own process, free ports), the MeLi sandbox and the Server (`MeliServer.Build`, queue pump on, timers off, sweep pace `Sweeps__RequestsPerSecond` {pace}, other settings default) in the bench's process, on loopback. Sellers connected through the OAuth flow (their empty backfill on connect is let finish first).");
+            s.AppendLine($"- `bench/MeliFunctions.Bench/Sweeps/SweepsBench.cs`: Azurite in memory (its own process, free ports), the MeLi sandbox and the Server (`MeliServer.Build`, queue pump on, timers off, the seller's request budget `Meli__RequestsPerSecondPerSeller` {pace}, other settings default) in the bench's process, on loopback. Sellers connected through the OAuth flow (their empty backfill on connect is let finish first).");
             s.AppendLine($"- Sweep: with the sandbox dropping {drop * 100:0}% of the seller's notifications (`drop_notifications_rate`), {sweepOrders:N0} `paid` orders are created 8 at a time and the first {cancelled * 100:0}% of them cancelled; drops off, every delivered notification synced (none pending, queue empty), then one `POST /api/admin/sweep?seller=&wait=true`. \"Store equals the sandbox\": every order's row in `Orders` has the sandbox's `last_updated` (table polled every 250 ms from the sweep's start). Calls: every MeLi API call of the seller in `GET /_sandbox/requests` after the sweep started until everything was quiet again, divided by the orders that were behind.");
             s.AppendLine($"- Backfill: a second seller, {backfillOrders:N0} `paid` orders created with `\"notify\": false`, then one `POST /api/admin/backfill/{{sellerId}}?wait=true`; orders per minute = orders / time until all are stored; calls counted the same way.");
             s.AppendLine().AppendLine("| run | orders | behind before | run (the POST) | store equals the sandbox after | orders / minute | MeLi calls | calls per order |");

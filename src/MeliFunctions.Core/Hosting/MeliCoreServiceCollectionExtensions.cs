@@ -84,6 +84,7 @@ public static class MeliCoreServiceCollectionExtensions
         services.AddSingleton<NotificationIntake>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderLocks>();
+        services.AddSingleton<ShipmentReads>();
         services.AddSingleton<UnavailableOrders>();
         services.AddSingleton<OrderShippingReader>();
         services.AddSingleton<OrderSync>();

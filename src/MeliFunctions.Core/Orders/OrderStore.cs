@@ -91,7 +91,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     await Task.WhenAll(
                         _search.WriteAsync(sellerId, orderId, order, null, cancellationToken),
                         WriteChangedAsync(sellerId, orderId, entity, cancellationToken),
-                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
+                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken),
+                        MarkFollowUpPendingAsync(sellerId, orderId, entity, cancellationToken));
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -123,7 +124,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 await Task.WhenAll(
                     _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken),
                     WriteChangedAsync(sellerId, orderId, replacement, cancellationToken),
-                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
+                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken),
+                    MarkFollowUpPendingAsync(sellerId, orderId, replacement, cancellationToken));
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
@@ -307,6 +309,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             try
             {
                 await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
+                await UnmarkFollowUpAsync(read.SellerId, read.OrderId, cancellationToken);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 412)
@@ -423,6 +426,48 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
         var at = written.GetDateTimeOffset("SyncedAt") ?? time.GetUtcNow();
         await Index.UpsertEntityAsync(new TableEntity(ChangedPartition(sellerId), $"{ChangedKey(at)}_{Key(orderId)}"), TableUpdateMode.Replace, cancellationToken);
     }
+
+    /// <summary>
+    /// The seller's stored orders whose follow-up may still be pending, read by key from their marks
+    /// (<c>OrderIndex</c>, partition <c>followup_{seller}</c>: written with each new version, removed
+    /// when its follow-up completes), with when the version was written and its listings (<c>,a,b,</c>).
+    /// A mark can outlive its follow-up by a crash: check the row before acting.
+    /// </summary>
+    public async Task<IReadOnlyList<(long OrderId, DateTimeOffset? SyncedAt, string ItemIds)>> ListFollowUpMarksAsync(string sellerId, CancellationToken cancellationToken)
+    {
+        var marks = new List<(long, DateTimeOffset?, string)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FollowUpPartition(sellerId)}");
+        await foreach (var e in Index.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (long.TryParse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                marks.Add((id, e.GetDateTimeOffset("SyncedAt"), e.GetString("ItemIds") ?? ","));
+            }
+        }
+
+        return marks;
+    }
+
+    /// <summary>Removes an order's follow-up mark (its follow-up is done).</summary>
+    public async Task UnmarkFollowUpAsync(string sellerId, long orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Index.DeleteEntityAsync(FollowUpPartition(sellerId), Key(orderId), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    private async Task MarkFollowUpPendingAsync(string sellerId, long orderId, TableEntity written, CancellationToken cancellationToken) =>
+        await Index.UpsertEntityAsync(new TableEntity(FollowUpPartition(sellerId), Key(orderId))
+        {
+            ["SyncedAt"] = written.GetDateTimeOffset("SyncedAt"),
+            ["ItemIds"] = written.GetString("ItemIds") ?? ",",
+        }, TableUpdateMode.Replace, cancellationToken);
+
+    private static string FollowUpPartition(string sellerId) => "followup_" + sellerId;
 
     private static string ChangedPartition(string sellerId) => "changed_" + sellerId;
 

@@ -29,6 +29,7 @@ public sealed class OrderSync(
     MeliApiClient meli,
     OrderShippingReader shipping,
     OrderLocks locks,
+    ShipmentReads recentReads,
     UnavailableOrders unavailable,
     StorageClients storage,
     IEnumerable<IOrderChangeObserver> observers,
@@ -250,8 +251,8 @@ public sealed class OrderSync(
                 try
                 {
                     // Read once per change and handed to every observer; a read that began after this
-                    // notification was sent already shows its change (the previous version's, kept).
-                    var summary = await shipping.SummarizeAsync(message.SellerId, result.Stored.Order, FreshShipment(stored, message), cancellationToken);
+                    // notification reached us (the previous version's, or a shipments notification's) shows its change.
+                    var summary = await ReadShippingOnceAsync(message, result.Stored, stored, cancellationToken);
                     await store.SetShippingAsync(result.Stored, summary, cancellationToken);
                     return change with { Shipping = summary };
                 }
@@ -287,6 +288,35 @@ public sealed class OrderSync(
     }
 
     /// <summary>
+    /// The order's shipping for this change, under the shipment's lock: from a read that already shows
+    /// the change (the stored one, or this process's last read of the shipment), else from one new read.
+    /// </summary>
+    private async Task<OrderShipping> ReadShippingOnceAsync(NotificationMessage message, StoredOrder written, StoredOrder? before, CancellationToken cancellationToken)
+    {
+        if (written.Order["shipping"]?["id"] is not JsonValue id || !id.TryGetValue<long>(out var shipmentId))
+        {
+            return await shipping.SummarizeAsync(message.SellerId, written.Order, known: null, cancellationToken);
+        }
+
+        using var shipmentLock = await locks.AcquireAsync(message.SellerId, -shipmentId, cancellationToken);
+        var known = FreshShipment(before, message) ?? FreshFor(recentReads.Recall(message.SellerId, shipmentId), message);
+        if (known is null)
+        {
+            try
+            {
+                known = await shipping.ReadShipmentAsync(message.SellerId, shipmentId, cancellationToken);
+                recentReads.Remember(message.SellerId, known);
+            }
+            catch (MeliApiException ex) when (ex.Kind == MeliErrorKind.Permanent)
+            {
+                // Recorded as the shipment's error below.
+            }
+        }
+
+        return await shipping.SummarizeAsync(message.SellerId, written.Order, known, cancellationToken);
+    }
+
+    /// <summary>
     /// A <c>shipments</c> notification: read the shipment once, record it on each stored order of it
     /// and wake what depends on it (stock, the fraud flow, feedback on delivery), with no order GET:
     /// the order's own notification brings an order change. A read that began after the notification
@@ -305,6 +335,10 @@ public sealed class OrderSync(
             metrics.NotificationIgnored(message.Topic, seller is null ? "seller_not_connected" : "seller_disconnected");
             return WorkOutcome.Completed(seller is null ? "seller_not_connected" : "seller_disconnected");
         }
+
+        // Copies of one shipment's notifications wait for each other (as an order's do), so a copy finds the
+        // first one's read stored and costs no GET. Shipment ids are kept apart from order ids by their sign.
+        using var shipmentLock = await locks.AcquireAsync(message.SellerId, -shipmentId, cancellationToken);
 
         // The stored orders of this shipment, found by key; none stored yet: their order notification brings them.
         var orderIds = await store.ListShipmentOrdersAsync(message.SellerId, shipmentId, cancellationToken);
@@ -328,20 +362,29 @@ public sealed class OrderSync(
             return WorkOutcome.Completed("coalesced");
         }
 
-        ShipmentRead read;
-        try
+        var read = FreshFor(recentReads.Recall(message.SellerId, shipmentId), message);
+        if (read is null)
         {
-            read = await shipping.ReadShipmentAsync(message.SellerId, shipmentId, cancellationToken);
+            try
+            {
+                read = await shipping.ReadShipmentAsync(message.SellerId, shipmentId, cancellationToken);
+                recentReads.Remember(message.SellerId, read);
+            }
+            catch (MeliApiException ex)
+            {
+                return Classified(ex, $"GET /shipments/{shipmentId}");
+            }
         }
-        catch (MeliApiException ex)
+        else
         {
-            return Classified(ex, $"GET /shipments/{shipmentId}");
+            metrics.GetSaved();
         }
 
         var refreshed = 0;
         foreach (var orderId in storedOrders.Select(o => o.OrderId).Union(read.Shipment.OrderIds))
         {
-            using var orderLock = await locks.AcquireAsync(message.SellerId, orderId, cancellationToken);
+            // No order lock here: the order sync takes the order's lock, then the shipment's (never the other way).
+            // The shipment write is version-guarded and the observers are idempotent.
             var stored = await store.GetAsync(message.SellerId, orderId, cancellationToken);
             if (stored is null || (stored.Shipping is { HasFacts: true } known && known.ReadAt >= read.ReadAt))
             {
@@ -390,17 +433,20 @@ public sealed class OrderSync(
         before.LogisticType != after.LogisticType || before.Cost != after.Cost || before.Error != after.Error;
 
     /// <summary>The stored shipment, when its read began after this notification was sent: it shows the change.</summary>
-    private static ShipmentRead? FreshShipment(StoredOrder? stored, NotificationMessage message)
+    private static ShipmentRead? FreshShipment(StoredOrder? stored, NotificationMessage message) =>
+        stored?.Shipping is { HasFacts: true } known ? FreshFor(OrderShippingReader.FromStored(known), message) : null;
+
+    /// <summary>A read that began after the notification was sent (allowing for MeLi's clock) or reached us (allowing for another host's).</summary>
+    private static ShipmentRead? FreshFor(ShipmentRead? read, NotificationMessage message)
     {
-        if (stored?.Shipping is not { HasFacts: true } known || message.Origin == StaleRecheckOrigin)
+        if (read is null || message.Origin == StaleRecheckOrigin)
         {
             return null;
         }
 
-        var readAt = known.ReadAt!.Value;
-        var fresh = (message.Sent is { } sent && sent < readAt - CoalesceMargin) ||
-                    (message.Origin is null && message.Received < readAt - ReceiveMargin);
-        return fresh ? OrderShippingReader.FromStored(known) : null;
+        var fresh = (message.Sent is { } sent && sent < read.ReadAt - CoalesceMargin) ||
+                    (message.Origin is null && message.Received < read.ReadAt - ReceiveMargin);
+        return fresh ? read : null;
     }
 
     /// <summary>

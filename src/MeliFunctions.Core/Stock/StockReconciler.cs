@@ -18,7 +18,7 @@ public sealed class StockReconciler(
     StockLedger ledger,
     OrderStockEffects effects,
     StockEffectStore effectStore,
-    Storage.StorageClients storage,
+    Orders.OrderStore orderStore,
     MeliApiClient meli,
     SellerAccounts sellers,
     ReconcileReportStore reports,
@@ -262,13 +262,13 @@ public sealed class StockReconciler(
             return "unapplied_effect: an effect on this listing is recorded and not yet applied; the next run pushes the figure after it";
         }
 
-        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true}");
-        await foreach (var order in storage.Table(Storage.StorageNames.OrdersTable).QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["RowKey", "ItemIds"], cancellationToken: cancellationToken))
+        // The seller's orders whose follow-up is not done, read by key from their marks (a handful, not the seller's history).
+        foreach (var (orderId, _, items) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
         {
-            if (order.GetString("ItemIds") is { } items && items.Contains("," + itemId + ",", StringComparison.Ordinal) &&
-                !EffectStates.IsFinal((await effectStore.GetAsync(sellerId, StockEffectStore.SubtractId(long.Parse(order.RowKey, System.Globalization.CultureInfo.InvariantCulture)), cancellationToken))?.State))
+            if (items.Contains("," + itemId + ",", StringComparison.Ordinal) &&
+                !EffectStates.IsFinal((await effectStore.GetAsync(sellerId, StockEffectStore.SubtractId(orderId), cancellationToken))?.State))
             {
-                return $"unapplied_sale: order {order.RowKey} of this listing is stored and its stock effect has not run yet; the next run pushes the figure after it";
+                return $"unapplied_sale: order {orderId} of this listing is stored and its stock effect has not run yet; the next run pushes the figure after it";
             }
         }
 

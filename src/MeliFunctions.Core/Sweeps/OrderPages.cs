@@ -65,6 +65,12 @@ public sealed class OrderPages(MeliApiClient meli, OrderSync orderSync, StorageC
             }
 
             var stored = order.Listing is { } listing ? await orderSync.StoreListedAsync(step.SellerId, listing, origin, cancellationToken) : null;
+            if (stored is { Result: WorkResult.Completed, Reason: nameof(Orders.UpsertOutcome.NotNewer) })
+            {
+                // Another run (a sweep and a backfill at once) or a notification stored it meanwhile.
+                continue;
+            }
+
             if (stored is { Result: WorkResult.Completed })
             {
                 fromPage++;

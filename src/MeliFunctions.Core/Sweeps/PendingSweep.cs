@@ -25,6 +25,7 @@ namespace MeliFunctions.Sweeps;
 public sealed class PendingSweep(
     OrderPages pages,
     OrderSearchIndex index,
+    OrderStore orderStore,
     SweepStateStore state,
     StorageClients storage,
     IOptions<SweepOptions> options,
@@ -237,19 +238,30 @@ public sealed class PendingSweep(
     /// <summary>(e) Stored orders whose follow-up never completed (its messages ran out of attempts): finish it. True when the budget ran out.</summary>
     private async Task<bool> FollowUpAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
     {
+        // Bounded by keys: the seller's follow-up marks (one per version whose follow-up is not done), a point read each.
         var before = time.GetUtcNow() - options.Value.FollowUpAfter;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and FollowUpPending eq {true} and SyncedAt le {before}");
         var queued = 0;
         var exhausted = false;
-        await foreach (var e in storage.Table(StorageNames.OrdersTable).QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        foreach (var (orderId, syncedAt, _) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
         {
+            if (syncedAt is { } at && at > before)
+            {
+                continue;
+            }
+
+            var row = await storage.Table(StorageNames.OrdersTable).GetEntityIfExistsAsync<TableEntity>(sellerId, OrderStore.Key(orderId), select: ["FollowUpPending"], cancellationToken: cancellationToken);
+            if (!row.HasValue || row.Value!.GetBoolean("FollowUpPending") != true)
+            {
+                await orderStore.UnmarkFollowUpAsync(sellerId, orderId, cancellationToken);
+                continue;
+            }
+
             if (!budget.TryQueue())
             {
                 exhausted = true;
                 break;
             }
 
-            var orderId = long.Parse(e.RowKey, CultureInfo.InvariantCulture);
             await pages.QueueAsync(sellerId, orderId, FollowUpOrigin, sent: null, cancellationToken);
             logger.LogInformation("Order {OrderId} of seller {SellerId}: its follow-up is still pending; queued to finish it", orderId, sellerId);
             queued++;
