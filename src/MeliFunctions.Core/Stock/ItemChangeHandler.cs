@@ -1,3 +1,4 @@
+using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
@@ -15,7 +16,12 @@ public interface IItemChangeHandler
 
 /// <summary>An <c>items</c> notification reconciles that one listing (lowering only: see <see cref="StockReconciler.ReconcileItemAsync"/>).</summary>
 public sealed class StockItemChangeHandler(
-    SellerAccounts sellers, StockReconciler reconciler, IOptions<StockOptions> options, ILogger<StockItemChangeHandler> logger) : IItemChangeHandler
+    SellerAccounts sellers,
+    StockReconciler reconciler,
+    RecentStockPushes recentPushes,
+    MeliMetrics metrics,
+    IOptions<StockOptions> options,
+    ILogger<StockItemChangeHandler> logger) : IItemChangeHandler
 {
     public async Task<WorkOutcome> HandleAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
@@ -28,6 +34,13 @@ public sealed class StockItemChangeHandler(
         if (!options.Value.ReconcileOnItemNotifications)
         {
             return WorkOutcome.Completed("item reconcile off");
+        }
+
+        if (recentPushes.IsEcho(message, itemId!))
+        {
+            metrics.NotificationIgnored(message.Topic, "own_push_echo");
+            logger.LogDebug("Listing {ItemId} of seller {SellerId}: the notification is the echo of our own PUT; no GET", itemId, message.SellerId);
+            return WorkOutcome.Completed("own_push_echo");
         }
 
         if (await sellers.GetAsync(message.SellerId, cancellationToken) is not { IsConnected: true })

@@ -31,6 +31,13 @@ public sealed class StockOptions
     /// <summary>An <c>items</c> notification reconciles that listing (lowering MeLi's figure only; raising waits for the timer).</summary>
     public bool ReconcileOnItemNotifications { get; set; } = true;
 
+    /// <summary>
+    /// An <c>items</c> notification that reaches us this long after our own PUT to that listing answered
+    /// (and was sent after the PUT began) is taken as the echo of that PUT and costs no GET; zero turns this off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan OwnPushEchoWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Each run re-checks the effects of orders stored this long before the previous run began.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan HealWindow { get; set; } = TimeSpan.FromHours(1);

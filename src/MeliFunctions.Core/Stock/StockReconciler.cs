@@ -22,6 +22,7 @@ public sealed class StockReconciler(
     MeliApiClient meli,
     SellerAccounts sellers,
     ReconcileReportStore reports,
+    RecentStockPushes recentPushes,
     IOptions<StockOptions> options,
     TimeProvider time,
     ILogger<StockReconciler> logger)
@@ -236,7 +237,9 @@ public sealed class StockReconciler(
 
         try
         {
+            var began = time.GetUtcNow();
             await meli.UpdateItemStockAsync(sellerId, itemId, push.Update, cancellationToken);
+            recentPushes.Remember(sellerId, itemId, began, time.GetUtcNow());
             report.Entries.AddRange(push.Rows);
         }
         catch (MeliApiException ex)

@@ -17,6 +17,7 @@ public static class StockServiceCollectionExtensions
         services.AddSingleton<IOrderStockEffects>(sp => sp.GetRequiredService<OrderStockEffects>());
         services.AddSingleton<IOrderChangeObserver, StockOrderObserver>();
         services.AddSingleton<ReconcileReportStore>();
+        services.AddSingleton<RecentStockPushes>();
         services.AddSingleton<StockReconciler>();
         services.AddSingleton<StockApi>();
         services.AddSingleton<StockReconcileJob>();

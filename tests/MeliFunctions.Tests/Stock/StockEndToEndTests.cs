@@ -165,6 +165,42 @@ public sealed class StockEndToEndTests(StockWorld world) : IClassFixture<StockWo
     }
 
     [Fact]
+    public async Task An_items_notification_lowers_the_listing_and_the_echo_of_our_own_PUT_costs_no_GET()
+    {
+        var seller = await world.ConnectSellerAsync("stock_echo");
+        var pushed = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var listing = await world.CreateItemAsync(seller, 10);
+            await world.SetStockAsync(seller, listing, 4);
+            pushed.Add(listing);
+        }
+
+        // The reconcile pushes three listings; MeLi notifies each PUT back.
+        Assert.Equal(3, (int)(await world.ReconcileAsync(seller))["pushed"]!);
+        var item = await world.CreateItemAsync(seller, 10);
+        await world.SetStockAsync(seller, item, 6);
+        // A change on MeLi's side we did not make: the listing is read and lowered to the ledger's figure.
+        await world.Admin.NotifyAsync($"/items/{item}", "items", seller);
+        await world.EventuallyAsync(() => world.MeliQuantityAsync(item), quantity => quantity == 6, "the listing lowered to the ledger's 6");
+        await world.WaitUntilQuietAsync();
+
+        async Task<int> ReadsOf(string listing) =>
+            (await world.Admin.GetRequestsAsync("GET", $"/items/{listing}", seller)).EnumerateArray().Count(r => r.GetProperty("path").GetString() == $"/items/{listing}");
+        Assert.Equal(1, await ReadsOf(item));
+        Assert.Single((await world.Admin.GetRequestsAsync("PUT", $"/items/{item}", seller)).EnumerateArray());
+        foreach (var listing in pushed)
+        {
+            Assert.Equal(0, await ReadsOf(listing));
+            Assert.Equal(4, await world.MeliQuantityAsync(listing));
+        }
+
+        var echoes = (await world.Admin.GetNotificationsAsync()).EnumerateArray()
+            .Count(n => n.GetProperty("topic").GetString() == "items" && pushed.Append(item).Any(l => n.GetProperty("resource").GetString() == $"/items/{l}"));
+        Assert.True(echoes >= 5, $"MeLi notified {echoes} items changes; the test needs the four PUTs' echoes and the outside change");
+    }
+
+    [Fact]
     public async Task Too_many_requests_during_a_reconcile_end_with_everything_pushed_on_a_later_run()
     {
         var seller = await world.ConnectSellerAsync("stock_429");
