@@ -11,7 +11,7 @@ namespace MeliFunctions.Sandbox.Orders;
 /// </summary>
 internal sealed class OrderLifecycle(SandboxWorld world)
 {
-    public static readonly string[] Actions = ["pay", "print-label", "ship", "deliver", "cancel", "flag-fraud", "clear-fraud", "return", "touch"];
+    public static IEnumerable<string> Actions => ActionsByName.Keys;
 
     private static readonly TimeSpan ExpirationAfterClose = TimeSpan.FromDays(28);
 
@@ -293,105 +293,188 @@ internal sealed class OrderLifecycle(SandboxWorld world)
         o.LastUpdated = world.NextStamp(o.LastUpdated);
     }
 
+    /// <summary>What an action does to an order and its shipment: null when done, else the failure MeLi would answer.</summary>
+    private delegate ApiOutcome? OrderAction(OrderLifecycle lifecycle, Order order, Shipment? shipment, JsonObject? body);
+
+    private static readonly Dictionary<string, OrderAction> ActionsByName = new(StringComparer.Ordinal)
+    {
+        ["pay"] = (l, o, s, _) => l.Pay(o, s),
+        ["print-label"] = (l, _, s, _) => l.PrintLabel(s),
+        ["ship"] = (l, o, s, _) => l.Ship(o, s),
+        ["deliver"] = (l, o, s, _) => l.Deliver(o, s),
+        ["cancel"] = (l, o, _, body) => l.Cancel(o, body),
+        ["flag-fraud"] = (l, o, _, _) => l.FlagFraud(o),
+        ["clear-fraud"] = (l, o, _, _) => l.ClearFraud(o),
+        ["return"] = (l, o, s, _) => l.Return(o, s),
+        ["touch"] = (l, o, _, _) => l.Touch(o),
+    };
+
     public ApiOutcome Act(long orderId, string action, JsonObject? body)
     {
-        if (!world.Orders.TryGetValue(orderId, out var o)) return ApiOutcome.Fail(404, "order_not_found", $"Order not found. {orderId}");
-        var s = ShipmentOf(o);
-        switch (action)
+        if (!world.Orders.TryGetValue(orderId, out var o))
         {
-            case "pay":
-                if (o.Status is not ("payment_required" or "confirmed")) return ApiOutcome.Fail(400, "bad_request", $"order is {o.Status}");
-                BeginChange(o);
-                if (!o.StockTaken && o.Lines.Any(l => Stock.Available(world.Items[l.ItemId], l.VariationId) < l.Quantity))
-                {
-                    CancelCore(o, "item", "out_of_stock", "The item ran out of stock before the payment was approved", "mercadolibre", null);
-                    break;
-                }
-                Close(o, paid: true);
-                EndChange(o);
-                if (s is not null) ShipmentChanged(s);
-                break;
-            case "print-label":
-                if (s is null || s.Mode != "me2" || s.Status != "ready_to_ship" || s.Substatus != "ready_to_print")
-                {
-                    return ApiOutcome.Fail(400, "bad_request", "the shipment has no label ready to print");
-                }
-                s.Substatus = "printed";
-                ShipmentChanged(s);
-                break;
-            case "ship":
-                if (o.Status != "paid" || s is null || s.Status is not ("ready_to_ship" or "handling"))
-                {
-                    return ApiOutcome.Fail(400, "bad_request", "only a paid order whose shipment is handling or ready_to_ship can be shipped");
-                }
-                BeginChange(o);
-                (s.Status, s.Substatus, s.DateShipped) = ("shipped", null, world.Now);
-                ShipmentChanged(s);
-                EndChange(o);
-                break;
-            case "deliver":
-                if (s is null || s.Status != "shipped") return ApiOutcome.Fail(400, "bad_request", "only a shipped shipment can be delivered");
-                BeginChange(o);
-                (s.Status, s.Substatus, s.DateDelivered) = ("delivered", null, world.Now);
-                ShipmentChanged(s);
-                foreach (var other in s.OrderIds.Where(id => id != o.Id).Select(id => world.Orders[id]))
-                {
-                    BeginChange(other);
-                    EndChange(other);
-                }
-                EndChange(o);
-                break;
-            case "cancel":
-                if (o.Status == "cancelled") return ApiOutcome.Fail(400, "bad_request", "the order is already cancelled");
-                var by = MeliJson.String(body?["requested_by"]) ?? "buyer";
-                if (by is not ("buyer" or "seller" or "mercadolibre")) return ApiOutcome.Fail(400, "bad_request", "requested_by must be buyer, seller or mercadolibre");
-                BeginChange(o);
-                var (group, code, description) = by switch
-                {
-                    "buyer" => ("buyer", "buyer_cancel_express", "The buyer cancelled the purchase"),
-                    "seller" => ("seller", "seller_cancel", "The seller cancelled the sale"),
-                    _ => ("internal", "internal_cancel", "Mercado Libre cancelled the sale"),
-                };
-                CancelCore(o, group, code, description, by, null);
-                break;
-            case "flag-fraud":
-                if (o.Fraud) return ApiOutcome.Fail(400, "bad_request", "the order is already flagged");
-                BeginChange(o);
-                o.Fraud = true;
-                EndChange(o);
-                ScheduleFraudCancel(o);
-                break;
-            case "clear-fraud":
-                if (!o.Fraud) return ApiOutcome.Fail(400, "bad_request", "the order is not flagged");
-                BeginChange(o);
-                o.Fraud = false;
-                EndChange(o);
-                break;
-            case "return":
-                if (s is null || s.Status is not ("shipped" or "delivered" or "not_delivered"))
-                {
-                    return ApiOutcome.Fail(400, "bad_request", "only a shipment that left can come back");
-                }
-                BeginChange(o);
-                (s.Status, s.Substatus, s.DateReturned) = ("not_delivered", "returned", world.Now);
-                ShipmentChanged(s);
-                if (o.Status != "cancelled")
-                {
-                    CancelCore(o, "delivery", "returned_to_seller", "The package went back to the seller", "mercadolibre", null);
-                }
-                else
-                {
-                    EndChange(o);
-                }
-                break;
-            case "touch":
-                BeginChange(o);
-                EndChange(o);
-                break;
-            default:
-                return ApiOutcome.Fail(404, "not_found", $"unknown action {action}; one of {string.Join(", ", Actions)}");
+            return ApiOutcome.Fail(404, "order_not_found", $"Order not found. {orderId}");
         }
-        return ApiOutcome.Ok(OrderRenderer.Render(o, world));
+
+        if (!ActionsByName.TryGetValue(action, out var act))
+        {
+            return ApiOutcome.Fail(404, "not_found", $"unknown action {action}; one of {string.Join(", ", Actions)}");
+        }
+
+        return act(this, o, ShipmentOf(o), body) ?? ApiOutcome.Ok(OrderRenderer.Render(o, world));
+    }
+
+    private static ApiOutcome BadRequest(string message) => ApiOutcome.Fail(400, "bad_request", message);
+
+    private ApiOutcome? Pay(Order o, Shipment? s)
+    {
+        if (o.Status is not ("payment_required" or "confirmed"))
+        {
+            return BadRequest($"order is {o.Status}");
+        }
+
+        BeginChange(o);
+        if (!o.StockTaken && o.Lines.Any(l => Stock.Available(world.Items[l.ItemId], l.VariationId) < l.Quantity))
+        {
+            CancelCore(o, "item", "out_of_stock", "The item ran out of stock before the payment was approved", "mercadolibre", null);
+            return null;
+        }
+
+        Close(o, paid: true);
+        EndChange(o);
+        if (s is not null)
+        {
+            ShipmentChanged(s);
+        }
+
+        return null;
+    }
+
+    private ApiOutcome? PrintLabel(Shipment? s)
+    {
+        if (s is null || s.Mode != "me2" || s.Status != "ready_to_ship" || s.Substatus != "ready_to_print")
+        {
+            return BadRequest("the shipment has no label ready to print");
+        }
+
+        s.Substatus = "printed";
+        ShipmentChanged(s);
+        return null;
+    }
+
+    private ApiOutcome? Ship(Order o, Shipment? s)
+    {
+        if (o.Status != "paid" || s is null || s.Status is not ("ready_to_ship" or "handling"))
+        {
+            return BadRequest("only a paid order whose shipment is handling or ready_to_ship can be shipped");
+        }
+
+        BeginChange(o);
+        (s.Status, s.Substatus, s.DateShipped) = ("shipped", null, world.Now);
+        ShipmentChanged(s);
+        EndChange(o);
+        return null;
+    }
+
+    private ApiOutcome? Deliver(Order o, Shipment? s)
+    {
+        if (s is null || s.Status != "shipped")
+        {
+            return BadRequest("only a shipped shipment can be delivered");
+        }
+
+        BeginChange(o);
+        (s.Status, s.Substatus, s.DateDelivered) = ("delivered", null, world.Now);
+        ShipmentChanged(s);
+        foreach (var other in s.OrderIds.Where(id => id != o.Id).Select(id => world.Orders[id]))
+        {
+            BeginChange(other);
+            EndChange(other);
+        }
+
+        EndChange(o);
+        return null;
+    }
+
+    private ApiOutcome? Cancel(Order o, JsonObject? body)
+    {
+        if (o.Status == "cancelled")
+        {
+            return BadRequest("the order is already cancelled");
+        }
+
+        var by = MeliJson.String(body?["requested_by"]) ?? "buyer";
+        var (group, code, description) = by switch
+        {
+            "buyer" => ("buyer", "buyer_cancel_express", "The buyer cancelled the purchase"),
+            "seller" => ("seller", "seller_cancel", "The seller cancelled the sale"),
+            "mercadolibre" => ("internal", "internal_cancel", "Mercado Libre cancelled the sale"),
+            _ => (null, null, null),
+        };
+        if (group is null)
+        {
+            return BadRequest("requested_by must be buyer, seller or mercadolibre");
+        }
+
+        BeginChange(o);
+        CancelCore(o, group, code!, description!, by, null);
+        return null;
+    }
+
+    private ApiOutcome? FlagFraud(Order o)
+    {
+        if (o.Fraud)
+        {
+            return BadRequest("the order is already flagged");
+        }
+
+        BeginChange(o);
+        o.Fraud = true;
+        EndChange(o);
+        ScheduleFraudCancel(o);
+        return null;
+    }
+
+    private ApiOutcome? ClearFraud(Order o)
+    {
+        if (!o.Fraud)
+        {
+            return BadRequest("the order is not flagged");
+        }
+
+        BeginChange(o);
+        o.Fraud = false;
+        EndChange(o);
+        return null;
+    }
+
+    private ApiOutcome? Return(Order o, Shipment? s)
+    {
+        if (s is null || s.Status is not ("shipped" or "delivered" or "not_delivered"))
+        {
+            return BadRequest("only a shipment that left can come back");
+        }
+
+        BeginChange(o);
+        (s.Status, s.Substatus, s.DateReturned) = ("not_delivered", "returned", world.Now);
+        ShipmentChanged(s);
+        if (o.Status != "cancelled")
+        {
+            CancelCore(o, "delivery", "returned_to_seller", "The package went back to the seller", "mercadolibre", null);
+        }
+        else
+        {
+            EndChange(o);
+        }
+
+        return null;
+    }
+
+    private ApiOutcome? Touch(Order o)
+    {
+        BeginChange(o);
+        EndChange(o);
+        return null;
     }
 
     /// <summary>
