@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MeliFunctions.Hosting;
 using MeliFunctions.Server.OpenApi;
@@ -116,6 +117,126 @@ public sealed class OpenApiDocumentTests(MeliWorld world) : IClassFixture<MeliWo
 
         var anonymous = Operations(document).Where(o => !o.Route.Keyed).Select(o => o.OperationId).Order(StringComparer.Ordinal);
         Assert.Equal(["Health", "HealthLive", "Notifications", "OAuthCallback", "OAuthStart"], anonymous);
+    }
+
+    [Fact]
+    public async Task Real_answers_have_the_shape_their_schemas_state()
+    {
+        var seller = await world.ConnectSellerAsync("OPENAPI_FORMAS");
+        var (orderId, order) = await world.CreatePaidOrderAsync(seller);
+        var item = order.GetProperty("order_items")[0].GetProperty("item").GetProperty("id").GetString()!;
+        await world.WaitForStoredOrderAsync(orderId);
+        var document = ReadCommitted();
+
+        // (method, the documented path, the path called, the body, the status the call answers)
+        var calls = new (string Method, string Template, string Path, string? Body, int Status)[]
+        {
+            ("GET", "/api/health", "api/health", null, 200),
+            ("GET", "/api/health/live", "api/health/live", null, 200),
+            ("GET", "/api/admin/health", "api/admin/health", null, 200),
+            ("GET", "/api/admin/overview", $"api/admin/overview?seller={seller}", null, 200),
+            ("GET", "/api/admin/poison", "api/admin/poison", null, 200),
+            ("POST", "/api/admin/invites", "api/admin/invites", """{"note":"openapi"}""", 201),
+            ("GET", "/api/orders", $"api/orders?seller={seller}", null, 200),
+            ("GET", "/api/orders", "api/orders?seller=abc", null, 400),
+            ("GET", "/api/orders/{orderId}", $"api/orders/{orderId}", null, 200),
+            ("GET", "/api/orders/{orderId}", "api/orders/abc", null, 400),
+            ("GET", "/api/orders/{orderId}", "api/orders/1", null, 404),
+            ("GET", "/api/fraud-cases", $"api/fraud-cases?seller={seller}", null, 200),
+            ("PUT", "/api/stock/{sellerId}/{itemId}", $"api/stock/{seller}/{item}", """{"available_quantity":4}""", 200),
+            ("GET", "/api/stock/{sellerId}/{itemId}", $"api/stock/{seller}/{item}", null, 200),
+            ("POST", "/api/stock/{sellerId}/{itemId}/adjustments", $"api/stock/{seller}/{item}/adjustments", """{"delta":-1,"idempotency_key":"openapi-1"}""", 200),
+            ("POST", "/api/admin/sweep", $"api/admin/sweep?seller={seller}", null, 202),
+            ("GET", "/api/admin/reconcile/last", "api/admin/reconcile/last", null, 400),
+        };
+        var errors = new List<string>();
+        foreach (var call in calls)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Path);
+            if (call.Body is not null)
+            {
+                request.Content = new StringContent(call.Body, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            using var answer = await world.Server.Management.SendAsync(request);
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.True((int)answer.StatusCode == call.Status, $"{call.Method} /{call.Path}: {(int)answer.StatusCode} {text}");
+            var documented = document["paths"]![call.Template]?[call.Method.ToLowerInvariant()]?["responses"]?[call.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            Assert.True(documented is not null, $"{call.Method} {call.Template} documents no {call.Status} answer.");
+            var schema = documented!["content"]?["application/json"]?["schema"];
+            Assert.True(schema is not null, $"{call.Method} {call.Template} {call.Status} documents no JSON body, and it answered {text}");
+            Check(JsonNode.Parse(text), schema!, document, $"{call.Method} /{call.Path} {call.Status}: $", errors);
+        }
+
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    /// <summary>The answer has what its schema states: the types, enums, required and listed properties (objects may hold more).</summary>
+    private static void Check(JsonNode? value, JsonNode schema, JsonNode document, string at, List<string> errors)
+    {
+        if (schema["$ref"]?.GetValue<string>() is { } reference)
+        {
+            schema = document["components"]!["schemas"]![reference["#/components/schemas/".Length..]]!;
+        }
+
+        var kind = value switch
+        {
+            null => "null",
+            JsonObject => "object",
+            JsonArray => "array",
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => "boolean",
+            JsonValue v when v.TryGetValue<long>(out _) => "integer",
+            _ => "number",
+        };
+        var types = schema["type"] switch
+        {
+            JsonArray list => list.Select(t => t!.GetValue<string>()).ToList(),
+            JsonNode one => [one.GetValue<string>()],
+            null => null,
+        };
+        if (types is not null && !types.Contains(kind) && !(kind == "integer" && types.Contains("number")))
+        {
+            errors.Add($"{at}: {kind} where the schema says {string.Join(" or ", types)}");
+            return;
+        }
+
+        if (schema["enum"] is JsonArray values && value is JsonValue && !values.Any(v => JsonNode.DeepEquals(v, value)))
+        {
+            errors.Add($"{at}: {value.ToJsonString()} is not one of {values.ToJsonString()}");
+        }
+
+        if (value is JsonObject obj)
+        {
+            foreach (var name in schema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+            {
+                if (!obj.ContainsKey(name))
+                {
+                    errors.Add($"{at}.{name}: required, missing");
+                }
+            }
+
+            var properties = schema["properties"]?.AsObject();
+            foreach (var (name, property) in obj)
+            {
+                if (properties?[name] is { } propertySchema)
+                {
+                    Check(property, propertySchema, document, $"{at}.{name}", errors);
+                }
+                else if (schema["additionalProperties"] is JsonObject additional)
+                {
+                    Check(property, additional, document, $"{at}.{name}", errors);
+                }
+            }
+        }
+
+        if (value is JsonArray array && schema["items"] is { } items)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                Check(array[i], items, document, $"{at}[{i}]", errors);
+            }
+        }
     }
 
     private sealed record DocumentedOperation(TwinHostTests.HttpRoute Route, string OperationId);
