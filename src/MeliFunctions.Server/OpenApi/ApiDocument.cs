@@ -193,11 +193,15 @@ public static class ApiDocument
                 response.Content = JsonContent(document, schema);
             }
 
-            if (answer.Status == 302)
+            if (answer.Status is 302 or 202)
             {
                 response.Headers = new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal)
                 {
-                    ["Location"] = new OpenApiHeader { Description = "Mercado Libre's authorization page", Schema = ApiSchemas.Str(null, format: "uri") },
+                    ["Location"] = new OpenApiHeader
+                    {
+                        Description = answer.Status == 302 ? "Mercado Libre's authorization page" : "Where to read the run (the status_url)",
+                        Schema = ApiSchemas.Str(null, format: "uri-reference"),
+                    },
                 };
             }
 

@@ -129,12 +129,16 @@ internal static class ApiOperations
         ["POST /api/stock/{sellerId}/{itemId}/adjustments"] = new("AdjustStock", "Stock", "Change the listing's stock by a delta, once per key")
         {
             Body = new("StockAdjustment", Required: true),
-            Answers = [new(200, "Applied (or replayed)", "Stock"), new(400, "invalid_body, invalid_delta, invalid_idempotency_key or negative_stock"), new(409, "idempotency_key_reused with another delta")],
+            Answers =
+            [
+                new(200, "Applied (or replayed)", "Stock"), new(400, "invalid_body, invalid_delta, invalid_idempotency_key or negative_stock"),
+                new(404, "No stock is kept for the listing (or variation): set it with PUT first"), new(409, "idempotency_key_reused with another delta"),
+            ],
         },
         ["POST /api/admin/reconcile"] = new("ReconcileNow", "Stock", "Run the stock reconcile now")
         {
             Query = [SellerQuery, new("dry_run", "true: report, push nothing")],
-            Answers = [new(200, "The reports", "ReconcileRun"), new(400, "invalid_seller_id or invalid_dry_run")],
+            Answers = [new(200, "The reports", "ReconcileRun"), new(400, "invalid_seller_id or invalid_dry_run"), new(404, "The seller is not connected")],
         },
         ["GET /api/admin/reconcile/last"] = new("LastReconcile", "Stock", "The latest reconcile report of a seller")
         {
@@ -144,7 +148,11 @@ internal static class ApiOperations
         ["POST /api/admin/sweep"] = new("SweepNow", "Sweeps", "Run the pending and missed-order sweep")
         {
             Query = [SellerQuery, new("wait", "true: answer with the report when it ends")],
-            Answers = [new(200, "wait=true: the report", "SweepReport"), new(202, "Started", "SweepStarted"), new(400, "invalid_seller_id"), new(404, "The seller is not connected")],
+            Answers =
+            [
+                new(200, "wait=true: the report", "SweepReport"), new(202, "Started; Location is the status_url", "SweepStarted"), new(400, "invalid_seller_id"),
+                new(404, "The seller never connected"), new(409, "seller_disconnected: it must connect again"),
+            ],
         },
         ["GET /api/admin/sweep/{runId}"] = new("GetSweep", "Sweeps", "A sweep run's report")
         {
@@ -153,7 +161,11 @@ internal static class ApiOperations
         ["POST /api/admin/backfill/{sellerId}"] = new("StartBackfill", "Sweeps", "Start or resume a seller's backfill")
         {
             Query = [new("wait", "true: answer with the progress when it ends")],
-            Answers = [new(200, "wait=true: the progress", "BackfillProgress"), new(202, "Started", "SweepStarted"), new(400, "invalid_seller_id"), new(404, "The seller is not connected")],
+            Answers =
+            [
+                new(200, "wait=true: the progress", "BackfillProgress"), new(202, "Started; Location is the status_url", "SweepStarted"), new(400, "invalid_seller_id"),
+                new(404, "The seller never connected"), new(409, "seller_disconnected: it must connect again"),
+            ],
         },
         ["GET /api/admin/backfill/{sellerId}"] = new("GetBackfill", "Sweeps", "A seller's backfill progress")
         {
@@ -198,7 +210,7 @@ internal static class ApiOperations
             new(success, "Mercado Libre's answer", "MeliAnswer"),
             new(400, "A bad id, body or Idempotency-Key (before any MeLi call)"),
             new(404, "Unknown order, or the seller is not connected"),
-            new(409, "request_in_progress, or the key was used for another request"),
+            new(409, "request_in_progress, the key was used for another request, or (tracking) no_shipment"),
             new(429, "Mercado Libre is limiting this seller's calls"),
             new(502, "Mercado Libre failed or could not be reached"),
             new(504, "Mercado Libre did not answer in time: retry with the same key"),
