@@ -33,7 +33,8 @@ public sealed class TwinHostTests
     };
 
     // The Server's other surface, its operator page at /, is static files middleware, not an
-    // endpoint: the Server's endpoints are all HTTP triggers of the App.
+    // endpoint: the Server's endpoints are all HTTP triggers of the App, but for the OpenAPI
+    // document's conventional path (see ServerRoutes).
     internal static readonly Lazy<List<AppFunction>> App = new(ReadAppFunctions);
 
     [Fact]
