@@ -2,6 +2,7 @@ using MeliFunctions.Hosting;
 using MeliFunctions.Queueing;
 using MeliFunctions.Server.Fraud;
 using MeliFunctions.Server.Http;
+using MeliFunctions.Server.OpenApi;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Storage;
 using OpenTelemetry.Trace;
@@ -31,6 +32,7 @@ public static class MeliServer
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddHostedService<StorageStartup>();
         builder.Services.AddMeliFraudDriver();
+        builder.Services.AddMeliOpenApi();
         var server = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         if (server.PumpEnabled)
         {
@@ -60,6 +62,7 @@ public static class MeliServer
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
         app.MapMeliRoutes();
+        app.MapMeliOpenApi();
         return app;
     }
 }

@@ -9,6 +9,19 @@ namespace MeliFunctions.App.Tests;
 public sealed class OperationsOnTheHostTests(AppWorld world)
 {
     [Fact]
+    public async Task The_OpenAPI_document_is_the_committed_one_behind_the_function_key()
+    {
+        var committed = (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "openapi.json"))).ReplaceLineEndings("\n");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await world.Host.Http.GetAsync("api/openapi/v1.json")).StatusCode);
+
+        using var answer = await world.Host.Management.GetAsync("api/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("application/json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.True(await answer.Content.ReadAsStringAsync() == committed, "The App answered another document than docs/openapi.json.");
+    }
+
+    [Fact]
     public async Task Stock_routes_set_read_and_adjust_the_sellers_ledger_once_per_key()
     {
         var seller = await world.ConnectSellerAsync("APP_STOCK");

@@ -4,6 +4,7 @@ using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.Orders;
 using MeliFunctions.Server.Fraud;
+using MeliFunctions.Server.OpenApi;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -43,6 +44,8 @@ public static class Routes
         managed.MapFraudRoutes();
         managed.MapSellerActionRoutes();
         managed.MapOperationsRoutes();
+        // The OpenAPI document, as the App serves it (the Server also at /openapi/v1.json).
+        managed.MapGet("/openapi/v1.json", ApiDocument.Serve);
     }
 
     private static Task WriteHealth(HttpContext context, HealthReport report) =>

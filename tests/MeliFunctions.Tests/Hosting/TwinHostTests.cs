@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using MeliFunctions.Server;
 using MeliFunctions.Server.Http;
+using MeliFunctions.Server.OpenApi;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Server.Timers;
 using MeliFunctions.Tests.Infrastructure;
@@ -32,8 +33,9 @@ public sealed class TwinHostTests
     };
 
     // The Server's other surface, its operator page at /, is static files middleware, not an
-    // endpoint: the Server's endpoints are all HTTP triggers of the App.
-    private static readonly Lazy<List<AppFunction>> App = new(ReadAppFunctions);
+    // endpoint: the Server's endpoints are all HTTP triggers of the App, but for the OpenAPI
+    // document's conventional path (see ServerRoutes).
+    internal static readonly Lazy<List<AppFunction>> App = new(ReadAppFunctions);
 
     [Fact]
     public async Task Every_http_route_is_served_by_both_hosts_with_the_same_key_requirement()
@@ -132,16 +134,16 @@ public sealed class TwinHostTests
     public void Route_templates_compare_without_the_Apps_admin_constraint_or_the_api_prefix(string template, string normalised) =>
         Assert.Equal(normalised, Normalise(template));
 
-    private sealed record HttpRoute(string Method, string Template, bool Keyed)
+    internal sealed record HttpRoute(string Method, string Template, bool Keyed)
     {
         public override string ToString() => $"{Method} /api/{Template} ({(Keyed ? "key" : "anonymous")})";
     }
 
     private sealed record QueueBinding(string QueueName, string Connection);
 
-    private sealed record Binding(string Type, JsonElement Json);
+    internal sealed record Binding(string Type, JsonElement Json);
 
-    private sealed record AppFunction(string Name, Binding Trigger)
+    internal sealed record AppFunction(string Name, Binding Trigger)
     {
         public IEnumerable<string> Methods => Trigger.Json.TryGetProperty("methods", out var methods)
             ? methods.EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant())
@@ -173,9 +175,9 @@ public sealed class TwinHostTests
         }).ToList();
     }
 
-    private static string AppTemplate(AppFunction function) => Normalise(Required(function, "route"));
+    internal static string AppTemplate(AppFunction function) => Normalise(Required(function, "route"));
 
-    private static bool AppKeyed(AppFunction function) => Required(function, "authLevel") switch
+    internal static bool AppKeyed(AppFunction function) => Required(function, "authLevel") switch
     {
         "Function" => true,
         "Anonymous" => false,
@@ -211,7 +213,7 @@ public sealed class TwinHostTests
         return path.Replace("{prefix:regex(^admin$)}", "admin", StringComparison.Ordinal);
     }
 
-    private static WebApplication BuildServer() => MeliServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    internal static WebApplication BuildServer() => MeliServer.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Meli:AppId"] = ServerHost.AppId,
         ["Meli:ClientSecret"] = ServerHost.ClientSecret,
@@ -221,11 +223,16 @@ public sealed class TwinHostTests
         ["Server:TimersEnabled"] = "true",
     }));
 
-    private static IEnumerable<RouteEndpoint> Endpoints(WebApplication server) =>
+    internal static IEnumerable<RouteEndpoint> Endpoints(WebApplication server) =>
         ((IEndpointRouteBuilder)server).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>();
 
-    private static IEnumerable<HttpRoute> ServerRoutes(WebApplication server) =>
-        Endpoints(server).SelectMany(endpoint =>
+    /// <summary>
+    /// The Server's routes under /api; its one other endpoint is the OpenAPI document at
+    /// Microsoft.AspNetCore.OpenApi's conventional <c>/openapi/v1.json</c>, also served at
+    /// <c>/api/openapi/v1.json</c> as in the App.
+    /// </summary>
+    internal static IEnumerable<HttpRoute> ServerRoutes(WebApplication server) =>
+        Endpoints(server).Where(endpoint => endpoint.RoutePattern.RawText != ApiDocument.ConventionalPath).SelectMany(endpoint =>
         {
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods
                 ?? throw new InvalidOperationException($"{endpoint.DisplayName}: a Server endpoint without HTTP methods answers every method; the App's routes name theirs.");
@@ -235,7 +242,7 @@ public sealed class TwinHostTests
             return methods.Select(method => new HttpRoute(method.ToUpperInvariant(), Normalise(template), keyed));
         });
 
-    private static string Difference<T>(string what, IEnumerable<T> app, IEnumerable<T> server, string left = "the App", string right = "the Server")
+    internal static string Difference<T>(string what, IEnumerable<T> app, IEnumerable<T> server, string left = "the App", string right = "the Server")
     {
         var onlyLeft = app.Except(server).Select(x => x!.ToString()).Order(StringComparer.Ordinal).ToList();
         var onlyRight = server.Except(app).Select(x => x!.ToString()).Order(StringComparer.Ordinal).ToList();
