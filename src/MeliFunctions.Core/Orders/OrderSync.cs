@@ -519,7 +519,7 @@ public sealed class OrderSync(
     /// True when a fetch that began after this notification reached us (or after MeLi sent it,
     /// allowing for clock skew) is already stored, complete: it shows the change the notification is about.
     /// </summary>
-    private static bool Coalesces(StoredOrder? stored, NotificationMessage message)
+    internal static bool Coalesces(StoredOrder? stored, NotificationMessage message)
     {
         if (stored is null || stored.MissingBlocks.Count > 0 || stored.Shipping is null || message.Origin == StaleRecheckOrigin)
         {
