@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
+using MeliFunctions.Hosting;
 using MeliFunctions.Storage;
 using MeliFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MeliFunctions.Tests.Hosting;
 
@@ -50,5 +53,18 @@ public sealed class HealthTests(MeliWorld world) : IClassFixture<MeliWorld>
         var health = await world.HealthAsync();
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Contains(health.GetProperty("sellers").GetProperty("disconnected").EnumerateArray(), s => s.GetProperty("seller_id").GetString() == seller.ToString());
+    }
+
+    [Fact]
+    public async Task Every_health_answer_comes_from_registered_health_checks()
+    {
+        var health = world.Server.App.Services.GetRequiredService<HealthCheckService>();
+
+        var ready = await health.CheckHealthAsync(HealthProbe.IsReadiness);
+        var admin = await health.CheckHealthAsync(HealthProbe.IsAdmin);
+
+        Assert.Equal(["queues", "storage"], ready.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["queue_depths", "sellers", "storage"], admin.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(StorageNames.Queues.Order(StringComparer.Ordinal), admin.Entries["queue_depths"].Data.Keys.Order(StringComparer.Ordinal));
     }
 }
