@@ -10,8 +10,9 @@ namespace MeliFunctions.Hosting;
 /// once here. Readiness (<see cref="ReadyTag"/>): <c>storage</c> (the table service answers) and
 /// <c>queues</c> (each queue the app uses exists and answers); its anonymous answer says only healthy
 /// or not, per check: no seller ids, no depths, no exception text. Liveness runs no check. Behind the
-/// management key (<see cref="AdminTag"/>): <c>storage</c>, <c>queue_depths</c> and <c>sellers</c>
-/// (the sellers' tokens: connected, or disconnected with the reason), which
+/// management key (<see cref="AdminTag"/>): <c>storage</c>, <c>queue_depths</c>, <c>sellers</c>
+/// (the sellers' tokens: connected, or disconnected with the reason) and <c>meli</c> (Mercado Libre's
+/// API host accepts a connection; no request is sent, so no seller's budget is spent), which
 /// <see cref="SellerHealthReport"/> turns into <c>/api/admin/health</c>. The Server maps readiness and
 /// liveness with <c>MapHealthChecks</c>; the App's functions run the same checks through
 /// <see cref="HealthCheckService"/>.
@@ -30,7 +31,8 @@ public static class HealthProbe
             .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag, AdminTag])
             .AddCheck<QueuesHealthCheck>("queues", tags: [ReadyTag])
             .AddCheck<QueueDepthsHealthCheck>(QueueDepthsHealthCheck.Name, tags: [AdminTag])
-            .AddCheck<SellersHealthCheck>(SellersHealthCheck.Name, tags: [AdminTag]);
+            .AddCheck<SellersHealthCheck>(SellersHealthCheck.Name, tags: [AdminTag])
+            .AddCheck<MeliReachableHealthCheck>(MeliReachableHealthCheck.Name, tags: [AdminTag]);
         return services;
     }
 

@@ -1,14 +1,18 @@
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace MeliFunctions.Hosting;
 
 /// <summary>
 /// <c>GET /api/admin/health</c> (management key): the checks tagged <see cref="HealthProbe.AdminTag"/>
 /// (storage reachable, queue depths and poison counts, the sellers' connection state with the reason a
-/// seller was disconnected) as one answer. The anonymous <c>/api/health</c> says only healthy or not
+/// seller was disconnected, Mercado Libre reachable) as one answer: <c>degraded</c> while a seller is
+/// disconnected or Mercado Libre cannot be reached, 503 when storage cannot. The anonymous <c>/api/health</c> says only healthy or not
 /// (<see cref="HealthProbe"/>): seller ids and counts stay behind the key.
 /// </summary>
 public sealed class SellerHealthReport(HealthCheckService health, TimeProvider time)
@@ -45,6 +49,7 @@ public sealed class SellerHealthReport(HealthCheckService health, TimeProvider t
             ["status"] = report.Status == HealthStatus.Healthy ? "healthy" : "degraded",
             ["time"] = time.GetUtcNow(),
             ["storage"] = "reachable",
+            ["meli"] = report.Entries[MeliReachableHealthCheck.Name].Status == HealthStatus.Healthy ? "reachable" : "unreachable",
             ["queues"] = queues,
             ["poison"] = queues[StorageNames.NotificationsPoisonQueue]?.DeepClone(),
             ["sellers"] = new JsonObject { ["connected"] = (int)sellers[SellersHealthCheck.ConnectedKey], ["disconnected"] = disconnected },
@@ -112,6 +117,33 @@ internal sealed class SellersHealthCheck(SellerAccounts sellers) : IHealthCheck
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy(ex.GetType().Name);
+        }
+    }
+}
+
+/// <summary>
+/// Mercado Libre's API host (<c>Meli__ApiBaseUrl</c>) accepts a TCP connection within 3 s: degraded
+/// when it does not. No HTTP request is sent, so the check costs no seller's request budget.
+/// </summary>
+internal sealed class MeliReachableHealthCheck(IOptions<MeliOptions> options) : IHealthCheck
+{
+    public const string Name = "meli";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var api = options.Value.ApiBaseUrl;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(api.Host, api.Port, timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return HealthCheckResult.Degraded($"{api.Host}:{api.Port} unreachable: {ex.GetType().Name}");
         }
     }
 }

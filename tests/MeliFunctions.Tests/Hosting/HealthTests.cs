@@ -53,6 +53,23 @@ public sealed class HealthTests(MeliWorld world) : IClassFixture<MeliWorld>
         var health = await world.HealthAsync();
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Contains(health.GetProperty("sellers").GetProperty("disconnected").EnumerateArray(), s => s.GetProperty("seller_id").GetString() == seller.ToString());
+        Assert.Equal(("reachable", "reachable"), (health.GetProperty("storage").GetString(), health.GetProperty("meli").GetString()));
+    }
+
+    [Fact]
+    public async Task Mercado_Libre_unreachable_degrades_the_sellers_health_without_a_request()
+    {
+        // A loopback port nobody listens on any more: the connection is refused.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var check = new MeliReachableHealthCheck(Microsoft.Extensions.Options.Options.Create(new MeliFunctions.MercadoLibre.MeliOptions { ApiBaseUrl = new Uri($"http://127.0.0.1:{port}/") }));
+
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Contains($"127.0.0.1:{port} unreachable", result.Description);
     }
 
     [Fact]
@@ -64,7 +81,8 @@ public sealed class HealthTests(MeliWorld world) : IClassFixture<MeliWorld>
         var admin = await health.CheckHealthAsync(HealthProbe.IsAdmin);
 
         Assert.Equal(["queues", "storage"], ready.Entries.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(["queue_depths", "sellers", "storage"], admin.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["meli", "queue_depths", "sellers", "storage"], admin.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(HealthStatus.Healthy, admin.Entries["meli"].Status); // the sandbox's port accepts
         Assert.Equal(StorageNames.Queues.Order(StringComparer.Ordinal), admin.Entries["queue_depths"].Data.Keys.Order(StringComparer.Ordinal));
     }
 }
