@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Azure.Storage.Queues;
@@ -8,49 +9,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length > 0 && args[0] == "stock")
-{
-    return await MeliFunctions.Bench.Stock.StockBench.RunAsync(args[1..]);
-}
-
-if (args.Length > 0 && args[0] == "fraud")
-{
-    return await MeliFunctions.Bench.Fraud.FraudBench.RunAsync(args[1..]);
-}
-
-if (args.Length > 0 && args[0] == "budget")
-{
-    return await MeliFunctions.Bench.Budget.BudgetBench.RunAsync(args[1..]);
-}
-
-if (args.Length > 0 && args[0] == "sweeps")
-{
-    return await MeliFunctions.Bench.Sweeps.SweepsBench.RunAsync(args[1..]);
-}
-
-if (args.Length == 0 || args[0] != "intake" || args.Contains("--help"))
-{
-    Console.Error.WriteLine("""
-        usage: MeliFunctions.Bench intake [options]   webhook ACK latency (docs/benchmarks.md)
-               MeliFunctions.Bench stock [options]    stock reconcile rate (docs/stock.md, docs/benchmarks.md)
-               MeliFunctions.Bench fraud [options]    fraud hold latency (fraud --help)
-               MeliFunctions.Bench sweeps [options]   sweep convergence and backfill rate (sweeps --help)
-               MeliFunctions.Bench budget [options]   the request budget and calls per change (budget --help)
-          --duration <s>         seconds per fixed rate (default 60)
-          --rates <list>         fixed rates, notifications/s (default 200,500,1000)
-          --step-duration <s>    seconds per step of the sustained-rate search (default 20)
-          --step <n>             step of the search, notifications/s (default 250)
-          --raw-duration <s>     seconds of the raw enqueue loop (default 30)
-          --raw-concurrency <n>  concurrent senders of the raw enqueue loop (default 64)
-          --hosts <list>         which hosts take the fixed rates: server, app (default server,app;
-                                 app = the Functions App's Release build under the Functions host)
-          --no-docs              print only; do not update docs/benchmarks.md
-        """);
-    return 2;
-}
-
-var options = Bench.Options.Parse(args.Skip(1).ToArray());
-return await Bench.RunIntakeAsync(options);
+var root = new RootCommand("Load benchmarks: print figures and record them, with the method, in docs/benchmarks.md (each mode's --help lists its options).");
+root.Subcommands.Add(Bench.Command());
+root.Subcommands.Add(MeliFunctions.Bench.Stock.StockBench.Command());
+root.Subcommands.Add(MeliFunctions.Bench.Fraud.FraudBench.Command());
+root.Subcommands.Add(MeliFunctions.Bench.Sweeps.SweepsBench.Command());
+root.Subcommands.Add(MeliFunctions.Bench.Budget.BudgetBench.Command());
+return await root.Parse(args).InvokeAsync();
 
 namespace MeliFunctions.Bench
 {
@@ -62,35 +27,31 @@ namespace MeliFunctions.Bench
         public const int TargetRate = 1000;
         public const double TargetShare = 0.80;
 
-        public sealed record Options(double Duration, int[] Rates, double StepDuration, int Step, double RawDuration, int RawConcurrency, bool WriteDocs, string[] Hosts)
-        {
-            public static Options Parse(string[] args)
-            {
-                var o = new Options(60, [200, 500, 1000], 20, 250, 30, 64, true, ["server", "app"]);
-                for (var i = 0; i < args.Length; i++)
-                {
-                    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-                    o = args[i] switch
-                    {
-                        "--duration" => o with { Duration = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                        "--rates" => o with { Rates = Next().Split(',').Select(int.Parse).ToArray() },
-                        "--step-duration" => o with { StepDuration = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                        "--step" => o with { Step = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                        "--raw-duration" => o with { RawDuration = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                        "--raw-concurrency" => o with { RawConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                        "--no-docs" => o with { WriteDocs = false },
-                        "--hosts" => o with { Hosts = Next().Split(',').Select(h => h is "server" or "app" ? h : throw new ArgumentException($"unknown host {h} (server, app)")).ToArray() },
-                        _ => throw new ArgumentException($"unknown option {args[i]}"),
-                    };
-                }
+        public sealed record Options(double Duration, int[] Rates, double StepDuration, int Step, double RawDuration, int RawConcurrency, bool WriteDocs, string[] Hosts);
 
-                return o;
-            }
+        public static Command Command()
+        {
+            var duration = Cli.Valued("--duration", 60.0, "seconds per fixed rate");
+            var rates = Cli.Numbers("--rates", [200, 500, 1000], "fixed rates, notifications/s");
+            var stepDuration = Cli.Valued("--step-duration", 20.0, "seconds per step of the sustained-rate search");
+            var step = Cli.Valued("--step", 250, "step of the search, notifications/s");
+            var rawDuration = Cli.Valued("--raw-duration", 30.0, "seconds of the raw enqueue loop");
+            var rawConcurrency = Cli.Valued("--raw-concurrency", 64, "concurrent senders of the raw enqueue loop");
+            var hosts = Cli.Names("--hosts", ["server", "app"], "which hosts take the fixed rates (app = the Functions App's Release build under the Functions host)");
+            var noDocs = Cli.NoDocs();
+            var command = new Command("intake", "webhook ACK latency (docs/benchmarks.md)")
+            {
+                duration, rates, stepDuration, step, rawDuration, rawConcurrency, hosts, noDocs,
+            };
+            command.SetAction((result, _) => RunIntakeAsync(new Options(
+                result.GetValue(duration), result.GetValue(rates)!, result.GetValue(stepDuration), result.GetValue(step),
+                result.GetValue(rawDuration), result.GetValue(rawConcurrency), !result.GetValue(noDocs), result.GetValue(hosts)!)));
+            return command;
         }
 
         public static async Task<int> RunIntakeAsync(Options options)
         {
-            var root = RepoRoot();
+            _ = RepoRoot(); // outside the repository, fail now rather than after the run
             var loadBefore = LoadAverage();
             Console.WriteLine($"Starting Azurite (its own process); load average {loadBefore}");
             await using var azurite = await Testing.Azurite.StartAsync();
@@ -212,9 +173,7 @@ namespace MeliFunctions.Bench
 
             if (options.WriteDocs)
             {
-                var path = Path.Combine(root, "docs", "benchmarks.md");
-                Docs.Update(path, Docs.Section(options, byHost, search, best, raw, rawCpu, at1000, Testing.Azurite.Bin, loadBefore, loadAfter));
-                Console.WriteLine($"Wrote {path}");
+                BenchDocs.Write(IntakeDocs.Heading, IntakeDocs.Section(options, byHost, search, best, raw, rawCpu, at1000, Testing.Azurite.Bin, loadBefore, loadAfter));
             }
 
             return 0;
@@ -399,36 +358,5 @@ namespace MeliFunctions.Bench
                 await _azurite.DisposeAsync();
             }
         }
-    }
-
-    /// <summary>Replaces (or appends) one "## heading" section of docs/benchmarks.md, leaving the others alone.</summary>
-    internal static class BenchDocs
-    {
-        public static void Write(string heading, string section)
-        {
-            var path = Path.Combine(Bench.RepoRoot(), "docs", "benchmarks.md");
-            var text = File.ReadAllText(path);
-            var start = text.IndexOf($"## {heading}\n", StringComparison.Ordinal);
-            if (start < 0)
-            {
-                text = text.TrimEnd() + "\n\n" + section;
-            }
-            else
-            {
-                var end = text.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-                text = text[..start] + section.TrimEnd() + "\n" + (end < 0 ? "" : "\n" + text[(end + 1)..]);
-            }
-
-            File.WriteAllText(path, text.TrimEnd() + "\n");
-            Console.WriteLine($"Wrote the section \"{heading}\" of {path}");
-        }
-
-        /// <summary>Nearest-rank percentile of sorted values.</summary>
-        public static double Percentile(IReadOnlyList<double> sorted, double p) =>
-            sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-        public static string MachineLine(string loadBefore, string loadAfter) =>
-            $"- Machine: {Bench.Machine()}, .NET {RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal)}. " +
-            $"The bench, the sandbox, the Server and Azurite share these cores, and other work was running on the machine: load average (1, 5, 15 min) {loadBefore} at the start, {loadAfter} at the end.";
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
@@ -14,8 +15,14 @@ builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddJsonFile("host.json", optional: true);
 builder.Services.AddMeliCore(builder.Configuration);
 
-// Traces and metrics: the worker's invocation spans joined to the host's, and in Azure to Application Insights.
-var telemetry = builder.Services.AddMeliTelemetry(builder.Configuration, "MeliFunctions.App").UseFunctionsWorkerDefaults();
+// Traces, metrics and logs: the worker's invocation spans joined to the host's. The exporters are this
+// host's choice: OTLP wherever a collector is named, Application Insights in Azure.
+var telemetry = builder.Services.AddMeliTelemetry("MeliFunctions.App").UseFunctionsWorkerDefaults();
+if (!string.IsNullOrWhiteSpace(builder.Configuration[Telemetry.OtlpEndpointSetting]))
+{
+    telemetry.UseOtlpExporter();
+}
+
 if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {
     telemetry.UseAzureMonitorExporter(options =>

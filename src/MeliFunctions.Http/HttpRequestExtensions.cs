@@ -1,3 +1,4 @@
+using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 using MeliFunctions.Notifications;
 using MeliFunctions.SellerActions;
@@ -37,8 +38,8 @@ public static class HttpRequestExtensions
         IntakeRequest.CallerAddress(req.Headers["X-Forwarded-For"], req.HttpContext.Connection.RemoteIpAddress),
         req.Query["secret"]);
 
-    /// <summary>The <c>Idempotency-Key</c> header of a seller action, if sent.</summary>
-    public static string? IdempotencyKey(this HttpRequest req) => req.Headers[SellerActionsApi.IdempotencyKeyHeader].FirstOrDefault();
+    /// <summary>The <c>Idempotency-Key</c> header (seller actions, stock adjustments), if sent.</summary>
+    public static string? IdempotencyKey(this HttpRequest req) => req.Headers[RequestKeys.IdempotencyKeyHeader].FirstOrDefault();
 
     /// <summary>The query string, one value per name (a repeated name keeps its values comma-joined, as MeLi's lists).</summary>
     public static IReadOnlyDictionary<string, string?> QueryValues(this HttpRequest req) =>

@@ -3,7 +3,7 @@ using MeliFunctions.Sandbox.Api;
 using MeliFunctions.Sandbox.Faults;
 using MeliFunctions.Sandbox.Items;
 using MeliFunctions.Sandbox.Notifications;
-using MeliFunctions.Sandbox.Oauth;
+using MeliFunctions.Sandbox.OAuth;
 using MeliFunctions.Sandbox.Orders;
 using MeliFunctions.Sandbox.Shipments;
 using MeliFunctions.Sandbox.Users;
@@ -48,7 +48,7 @@ internal static class SandboxHost
 
         var app = builder.Build();
         app.UseMiddleware<ApiGate>();
-        OauthEndpoints.Map(app);
+        OAuthEndpoints.Map(app);
         OrderEndpoints.Map(app);
         OrderSearchEndpoints.Map(app);
         FeedbackEndpoints.Map(app);

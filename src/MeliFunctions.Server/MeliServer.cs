@@ -5,6 +5,9 @@ using MeliFunctions.Server.Http;
 using MeliFunctions.Server.OpenApi;
 using MeliFunctions.Server.Queues;
 using MeliFunctions.Storage;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace MeliFunctions.Server;
@@ -27,8 +30,21 @@ public static class MeliServer
         configure?.Invoke(builder);
 
         builder.Services.AddMeliCore(builder.Configuration);
-        builder.Services.AddMeliTelemetry(builder.Configuration, "MeliFunctions.Server")
+        var telemetry = builder.Services.AddMeliTelemetry("MeliFunctions.Server")
             .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(http => http.Filter = context => context.Request.Path.StartsWithSegments("/api")));
+        // The exporters are this host's choice: the console locally, OTLP wherever a collector is named.
+        if (builder.Configuration.GetValue<bool>(Telemetry.ConsoleSetting))
+        {
+            telemetry
+                .WithTracing(tracing => tracing.AddConsoleExporter())
+                .WithMetrics(metrics => metrics.AddConsoleExporter())
+                .WithLogging(logging => logging.AddConsoleExporter());
+        }
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[Telemetry.OtlpEndpointSetting]))
+        {
+            telemetry.UseOtlpExporter();
+        }
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddHostedService<StorageStartup>();
         builder.Services.AddMeliFraudDriver();

@@ -31,9 +31,13 @@ public sealed class OperationsOnTheHostTests(AppWorld world)
         Assert.True(put.Status == HttpStatusCode.OK, put.ToString());
         Assert.Equal(HttpStatusCode.BadRequest, (await world.SendAsync(HttpMethod.Put, $"api/stock/{seller}/{item}", new JsonObject { ["available_quantity"] = -1 })).Status);
 
-        var adjustment = new JsonObject { ["delta"] = -2, ["idempotency_key"] = "app-adj-1" };
-        Assert.True((await world.SendAsync(HttpMethod.Post, $"api/stock/{seller}/{item}/adjustments", adjustment)).Status is HttpStatusCode.OK or HttpStatusCode.Created);
-        Assert.True((await world.SendAsync(HttpMethod.Post, $"api/stock/{seller}/{item}/adjustments", adjustment.DeepClone())).Status is HttpStatusCode.OK or HttpStatusCode.Created);
+        // The key in the Idempotency-Key header; its retry in the deprecated body field is the same adjustment.
+        var adjustments = $"api/stock/{seller}/{item}/adjustments";
+        Assert.True((await world.SendAsync(HttpMethod.Post, adjustments, new JsonObject { ["delta"] = -2 }, "app-adj-1")).Status is HttpStatusCode.OK or HttpStatusCode.Created);
+        var retry = await world.SendAsync(HttpMethod.Post, adjustments, new JsonObject { ["delta"] = -2, ["idempotency_key"] = "app-adj-1" });
+        Assert.True(retry.Status == HttpStatusCode.OK && retry.Json["adjustment"]!["replayed"]!.GetValue<bool>(), retry.ToString());
+        var mismatch = await world.SendAsync(HttpMethod.Post, adjustments, new JsonObject { ["delta"] = -2, ["idempotency_key"] = "app-adj-2" }, "app-adj-3");
+        Assert.True(mismatch.Status == HttpStatusCode.BadRequest && mismatch.Error == "idempotency_key_mismatch", mismatch.ToString());
 
         var stock = await world.GetJsonAsync($"api/stock/{seller}/{item}");
         Assert.Equal(5, stock["available_quantity"]!.GetValue<int>());

@@ -1,5 +1,6 @@
 using MeliFunctions.Durable.Fraud;
 using MeliFunctions.Fraud;
+using Microsoft.DurableTask.Client;
 
 namespace MeliFunctions.Durable.Tests;
 
@@ -28,8 +29,10 @@ public sealed class FraudOrchestrationRestartTests
         var before = cases.Calls.Count;
         cases.OrderNow(Seller, order, new FraudFacts("cancelled", FraudTagged: true));
         Assert.Equal(FraudFlowStartResult.Woken, await FraudFlowStart.StartOrWakeAsync(host.Client, message, FraudStepRetry.Default, CancellationToken.None));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(before, cases.Calls.Count); // no worker: the event waits in the backend
+        // No worker: nothing can take the event, it waits in the backend; the case is where the first worker left it.
+        Assert.Equal(before, cases.Calls.Count);
+        var waiting = await host.Client.GetInstanceAsync(FraudStopOrchestration.InstanceId(Seller, order), getInputsAndOutputs: true);
+        Assert.Equal((OrchestrationRuntimeStatus.Running, "\"awaiting_cancelled\""), (waiting!.RuntimeStatus, waiting.SerializedCustomStatus));
 
         using var second = await DurableHost.StartWorkerAsync(port, cases, "second worker");
         var done = await Probes.CompletionAsync(host.Client, Seller, order);

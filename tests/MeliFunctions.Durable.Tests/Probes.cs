@@ -5,19 +5,8 @@ namespace MeliFunctions.Durable.Tests;
 
 public static class Probes
 {
-    public static async Task EventuallyAsync(Func<Task<bool>> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!await done())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> done, string what, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(done, d => d, what, timeout ?? TimeSpan.FromSeconds(30));
 
     /// <summary>Until the orchestration of the order shows <paramref name="customStatus"/> (the case's state after its last decision).</summary>
     public static Task WaitForStatusAsync(DurableTaskClient client, string sellerId, long orderId, string customStatus) =>

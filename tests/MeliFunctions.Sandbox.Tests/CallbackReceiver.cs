@@ -50,17 +50,13 @@ internal sealed class CallbackReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits (polling, generous timeout) until the received notifications satisfy a condition.</summary>
-    public async Task<IReadOnlyList<JsonElement>> WaitForAsync(Func<IReadOnlyList<JsonElement>, bool> condition, int timeoutSeconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (true)
-        {
-            var received = Received;
-            if (condition(received)) return received;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met; received {received.Count}: {string.Join(", ", received.Select(r => r.GetRawText()))}");
-            await Task.Delay(50);
-        }
-    }
+    public Task<IReadOnlyList<JsonElement>> WaitForAsync(Func<IReadOnlyList<JsonElement>, bool> condition, int timeoutSeconds = 20) =>
+        Poll.UntilAsync(
+            () => Task.FromResult(Received),
+            condition,
+            "the notifications received",
+            TimeSpan.FromSeconds(timeoutSeconds),
+            received => $"{received.Count}: {string.Join(", ", received.Select(r => r.GetRawText()))}");
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -20,35 +21,27 @@ public static class BudgetBench
 {
     private const string Heading = "Request budget and calls per change";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Command()
     {
-        int liveOrders = 50, backfillOrders = 1_000, listings = 500, liveSeconds = 60, quota = 7, aloneOrders = 1_000;
-        var writeDocs = true;
-        for (var i = 0; i < args.Length; i++)
+        var liveOrders = Cli.Valued("--live-orders", 50, "(a) orders each notified 5 times, then print-label, ship and deliver each");
+        var backfillOrders = Cli.Valued("--backfill-orders", 1_000, "(b) orders of the backfill run with everything else at once");
+        var listings = Cli.Valued("--listings", 500, "(b) listings of the reconcile run with everything else at once");
+        var liveSeconds = Cli.Valued("--live-seconds", 60, "(b) seconds of live orders, one a second, meanwhile");
+        var quota = Cli.Valued("--quota", 7, "(b) the sandbox's per-seller quota, requests a second");
+        var aloneOrders = Cli.Valued("--alone-orders", 1_000, "(c) orders of a backfill alone");
+        var noDocs = Cli.NoDocs();
+        var command = new Command("budget", "the request budget and calls per change; the budget is the product's default (Meli__RequestsPerSecondPerSeller 5, Meli__BurstPerSeller 1)")
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--live-orders": liveOrders = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--backfill-orders": backfillOrders = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--listings": listings = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--live-seconds": liveSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--quota": quota = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--alone-orders": aloneOrders = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--no-docs": writeDocs = false; break;
-                default:
-                    Console.Error.WriteLine("""
-                        usage: MeliFunctions.Bench budget [--live-orders 50] [--backfill-orders 1000] [--listings 500] [--live-seconds 60] [--quota 7] [--alone-orders 1000] [--no-docs]
-                          (a) --live-orders      orders each notified 5 times, then print-label, ship and deliver each
-                          (b) --backfill-orders, --listings, --live-seconds, --quota: everything at once for one seller
-                          (c) --alone-orders     a backfill alone
-                        The budget is the product's default (Meli__RequestsPerSecondPerSeller 5, Meli__BurstPerSeller 1).
-                        """);
-                    return 2;
-            }
-        }
+            liveOrders, backfillOrders, listings, liveSeconds, quota, aloneOrders, noDocs,
+        };
+        command.SetAction((result, _) => RunAsync(
+            result.GetValue(liveOrders), result.GetValue(backfillOrders), result.GetValue(listings), result.GetValue(liveSeconds),
+            result.GetValue(quota), result.GetValue(aloneOrders), !result.GetValue(noDocs), Cli.Reproduce(result)));
+        return command;
+    }
 
-        var command = "dotnet run -c Release --project bench/MeliFunctions.Bench -- budget " + string.Join(' ', args);
+    private static async Task<int> RunAsync(int liveOrders, int backfillOrders, int listings, int liveSeconds, int quota, int aloneOrders, bool writeDocs, string command)
+    {
         var date = DateTime.UtcNow;
         var loadBefore = Bench.LoadAverage();
         Console.WriteLine($"{date:yyyy-MM-dd HH:mm:ss} UTC, load average {loadBefore}");
@@ -63,7 +56,6 @@ public static class BudgetBench
         if (writeDocs)
         {
             var s = new StringBuilder();
-            s.AppendLine($"## {Heading}").AppendLine();
             s.AppendLine($"Measured {date:yyyy-MM-dd HH:mm} UTC.").AppendLine();
             s.AppendLine(BenchDocs.MachineLine(loadBefore, loadAfter));
             s.AppendLine().AppendLine("Method:").AppendLine();

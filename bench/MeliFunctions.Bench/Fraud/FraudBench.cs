@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -21,33 +22,21 @@ public static class FraudBench
 {
     private const string Heading = "Fraud hold latency";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Command()
     {
-        int ordinary = 2_000, fraud = 100, seed = 42;
-        double rate = 10;
-        var writeDocs = true;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--ordinary": ordinary = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--fraud": fraud = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--rate": rate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--no-docs": writeDocs = false; break;
-                default:
-                    Console.Error.WriteLine("""
-                        usage: MeliFunctions.Bench fraud [--ordinary 2000] [--fraud 100] [--rate 10] [--seed 42] [--no-docs]
-                          --ordinary <n>  ordinary orders
-                          --fraud <n>     fraud-tagged orders, placed at random among them
-                          --rate <r>      orders created per second in the sandbox (all kinds)
-                        """);
-                    return 2;
-            }
-        }
+        var ordinary = Cli.Valued("--ordinary", 2_000, "ordinary orders");
+        var fraud = Cli.Valued("--fraud", 100, "fraud-tagged orders, placed at random among them");
+        var rate = Cli.Valued("--rate", 10.0, "orders created per second in the sandbox (all kinds)");
+        var seed = Cli.Valued("--seed", 42, "seed of the order in which they are placed");
+        var noDocs = Cli.NoDocs();
+        var command = new Command("fraud", "fraud hold latency") { ordinary, fraud, rate, seed, noDocs };
+        command.SetAction((result, _) => RunAsync(
+            result.GetValue(ordinary), result.GetValue(fraud), result.GetValue(rate), result.GetValue(seed), !result.GetValue(noDocs), Cli.Reproduce(result)));
+        return command;
+    }
 
-        var command = "dotnet run -c Release --project bench/MeliFunctions.Bench -- fraud " + string.Join(' ', args);
+    private static async Task<int> RunAsync(int ordinary, int fraud, double rate, int seed, bool writeDocs, string command)
+    {
         var date = DateTime.UtcNow;
         var loadBefore = Bench.LoadAverage();
         Console.WriteLine($"{date:yyyy-MM-dd HH:mm:ss} UTC, load average {loadBefore}: {ordinary} ordinary + {fraud} fraud orders at {rate}/s");
@@ -173,7 +162,6 @@ public static class FraudBench
         if (writeDocs)
         {
             var s = new StringBuilder();
-            s.AppendLine($"## {Heading}").AppendLine();
             s.AppendLine($"Measured {date:yyyy-MM-dd HH:mm} UTC.").AppendLine();
             s.AppendLine(BenchDocs.MachineLine(loadBefore, loadAfter));
             s.AppendLine().AppendLine("Method:").AppendLine();

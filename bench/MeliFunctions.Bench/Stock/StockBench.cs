@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -23,11 +24,18 @@ public static class StockBench
     private const string AppId = "5503910054141466";
     private const string ClientSecret = "sandbox-client-secret";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Command()
     {
-        var listings = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
-        var share = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0.10;
-        var rate = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        var listings = Cli.Positional("listings", 5_000, "listings of the seller");
+        var share = Cli.Positional("share", 0.10, "share of them whose figure differs on Mercado Libre");
+        var rate = Cli.Positional("rate", 5.0, "Mercado Libre's pace, requests a second");
+        var command = new Command("stock", "stock reconcile rate (docs/stock.md, docs/benchmarks.md); prints only") { listings, share, rate };
+        command.SetAction((result, _) => RunAsync(result.GetValue(listings), result.GetValue(share), result.GetValue(rate)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int listings, double share, double rate)
+    {
 
         await using var sandbox = await MeliSandbox.StartAsync(new SandboxOptions { AppId = AppId, ClientSecret = ClientSecret });
         var server = MeliServer.Build([], builder =>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -16,35 +17,24 @@ public static class SweepsBench
 {
     private const string Heading = "Sweeps and backfill";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Command()
     {
-        int sweepOrders = 1_000, backfillOrders = 1_000;
-        double drop = 0.3, cancelled = 0.1;
-        var writeDocs = true;
-        for (var i = 0; i < args.Length; i++)
+        var sweepOrders = Cli.Valued("--sweep-orders", 1_000, "orders created while notifications are dropped, then one sweep");
+        var drop = Cli.Valued("--drop", 0.3, "share of notifications the sandbox drops meanwhile");
+        var cancelled = Cli.Valued("--cancelled", 0.1, "share of those orders cancelled afterwards (still dropping)");
+        var backfillOrders = Cli.Valued("--backfill-orders", 1_000, "orders created silently, then one backfill");
+        var noDocs = Cli.NoDocs();
+        var command = new Command("sweeps", "sweep convergence and backfill rate; pace: the seller's request budget, Meli__RequestsPerSecondPerSeller (default 5)")
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--sweep-orders": sweepOrders = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--drop": drop = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--cancelled": cancelled = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--backfill-orders": backfillOrders = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--no-docs": writeDocs = false; break;
-                default:
-                    Console.Error.WriteLine("""
-                        usage: MeliFunctions.Bench sweeps [--sweep-orders 1000] [--drop 0.3] [--cancelled 0.1] [--backfill-orders 1000] [--no-docs]
-                          --sweep-orders <n>     orders created while notifications are dropped, then one sweep
-                          --drop <rate>          share of notifications the sandbox drops meanwhile
-                          --cancelled <share>    share of those orders cancelled afterwards (still dropping)
-                          --backfill-orders <n>  orders created silently, then one backfill
-                        Pace: the seller's request budget, Meli__RequestsPerSecondPerSeller (default 5).
-                        """);
-                    return 2;
-            }
-        }
+            sweepOrders, drop, cancelled, backfillOrders, noDocs,
+        };
+        command.SetAction((result, _) => RunAsync(
+            result.GetValue(sweepOrders), result.GetValue(drop), result.GetValue(cancelled), result.GetValue(backfillOrders), !result.GetValue(noDocs), Cli.Reproduce(result)));
+        return command;
+    }
 
-        var command = "dotnet run -c Release --project bench/MeliFunctions.Bench -- sweeps " + string.Join(' ', args);
+    private static async Task<int> RunAsync(int sweepOrders, double drop, double cancelled, int backfillOrders, bool writeDocs, string command)
+    {
         var pace = Environment.GetEnvironmentVariable("Meli__RequestsPerSecondPerSeller") is { } set ? $"{set}/s" : "5/s (default)";
         var date = DateTime.UtcNow;
         var loadBefore = Bench.LoadAverage();
@@ -112,7 +102,6 @@ public static class SweepsBench
         if (writeDocs)
         {
             var s = new StringBuilder();
-            s.AppendLine($"## {Heading}").AppendLine();
             s.AppendLine($"Measured {date:yyyy-MM-dd HH:mm} UTC.").AppendLine();
             s.AppendLine(BenchDocs.MachineLine(loadBefore, loadAfter));
             s.AppendLine().AppendLine("Method:").AppendLine();

@@ -26,7 +26,7 @@ public sealed class StockFunctions(StockApi stock, StockReconcileJob reconcile)
     [Function("AdjustStock")]
     public async Task<IActionResult> AdjustStock(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "stock/{sellerId}/{itemId}/adjustments")] HttpRequest req, string sellerId, string itemId, CancellationToken cancellationToken) =>
-        (await stock.AdjustAsync(sellerId, itemId, req.Body, cancellationToken)).ToResult();
+        (await stock.AdjustAsync(sellerId, itemId, req.IdempotencyKey(), req.Body, cancellationToken)).ToResult();
 
     [Function("StockReconcile")]
     public Task StockReconcile([TimerTrigger("%StockReconcileSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ public sealed class FraudCasesApi(FraudCaseStore cases)
 
     public async Task<ApiResponse> ListAsync(string? sellerId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(sellerId) || !sellerId.All(char.IsAsciiDigit))
+        if (!Hosting.RequestKeys.IsMeliId(sellerId))
         {
             return ApiResponse.Error(400, "invalid_seller", "'seller' is required: the Mercado Libre seller id (a number).");
         }

@@ -6,24 +6,38 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace MeliFunctions.Hosting;
 
 /// <summary>
-/// The anonymous health probe, as ASP.NET Core health checks both hosts run: <c>storage</c> (the
-/// table service answers) and <c>queues</c> (each queue the app uses exists and answers), tagged
-/// <see cref="ReadyTag"/>. The answer says only healthy or not, per check: no seller ids, no
-/// depths, no exception text. The Server maps it with <c>MapHealthChecks</c>; the App's
-/// <c>Health</c> function runs the same checks through <see cref="HealthCheckService"/>.
+/// The health checks both hosts run (<c>Microsoft.Extensions.Diagnostics.HealthChecks</c>), registered
+/// once here. Readiness (<see cref="ReadyTag"/>): <c>storage</c> (the table service answers) and
+/// <c>queues</c> (each queue the app uses exists and answers); its anonymous answer says only healthy
+/// or not, per check: no seller ids, no depths, no exception text. Liveness runs no check. Behind the
+/// management key (<see cref="AdminTag"/>): <c>storage</c>, <c>queue_depths</c>, <c>sellers</c>
+/// (the sellers' tokens: connected, or disconnected with the reason) and <c>meli</c> (Mercado Libre's
+/// API host accepts a connection; no request is sent, so no seller's budget is spent), which
+/// <see cref="SellerHealthReport"/> turns into <c>/api/admin/health</c>. The Server maps readiness and
+/// liveness with <c>MapHealthChecks</c>; the App's functions run the same checks through
+/// <see cref="HealthCheckService"/>.
 /// </summary>
 public static class HealthProbe
 {
     /// <summary>Checks that decide readiness (<c>/api/health</c>); liveness (<c>/api/health/live</c>) runs none.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>Checks whose data stays behind the management key (<c>/api/admin/health</c>).</summary>
+    public const string AdminTag = "admin";
+
     public static IServiceCollection AddMeliHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag])
-            .AddCheck<QueuesHealthCheck>("queues", tags: [ReadyTag]);
+            .AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag, AdminTag])
+            .AddCheck<QueuesHealthCheck>("queues", tags: [ReadyTag])
+            .AddCheck<QueueDepthsHealthCheck>(QueueDepthsHealthCheck.Name, tags: [AdminTag])
+            .AddCheck<SellersHealthCheck>(SellersHealthCheck.Name, tags: [AdminTag])
+            .AddCheck<MeliReachableHealthCheck>(MeliReachableHealthCheck.Name, tags: [AdminTag]);
         return services;
     }
+
+    /// <summary>True for the checks <c>/api/admin/health</c> runs.</summary>
+    public static bool IsAdmin(HealthCheckRegistration registration) => registration.Tags.Contains(AdminTag);
 
     /// <summary>True for the checks <c>/api/health</c> runs.</summary>
     public static bool IsReadiness(HealthCheckRegistration registration) => registration.Tags.Contains(ReadyTag);

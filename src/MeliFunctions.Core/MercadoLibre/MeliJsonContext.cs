@@ -2,19 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace MeliFunctions.MercadoLibre;
 
-/// <summary>The answer of <c>POST /oauth/token</c>.</summary>
-public sealed record TokenResponse(
-    string AccessToken,
-    string? TokenType,
-    int ExpiresIn,
-    string? Scope,
-    long UserId,
-    string? RefreshToken)
-{
-    /// <summary>Never shows the tokens.</summary>
-    public override string ToString() => $"TokenResponse(UserId={UserId}, ExpiresIn={ExpiresIn}, Scope={Scope})";
-}
-
+/// <summary>Source-generated JSON for the Mercado Libre answers read into types (snake_case names).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TokenResponse))]
 internal sealed partial class MeliJsonContext : JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
@@ -14,13 +13,13 @@ namespace MeliFunctions.Operations;
 /// and orders per hour of <c>date_created</c> over the last hours (24 by default), read from the
 /// <c>OrdersByDate</c> index: per seller, one key range from the start of the window.
 /// </summary>
-public sealed partial class OperationsOverview(StorageClients storage, SellerAccounts sellers, OrderSearchIndex index, TimeProvider time)
+public sealed class OperationsOverview(StorageClients storage, SellerAccounts sellers, OrderSearchIndex index, TimeProvider time)
 {
     public const int MaxHours = 168;
 
     public async Task<ApiResponse> GetAsync(string? seller, string? hoursText, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(seller) && !SellerIdPattern().IsMatch(seller))
+        if (!string.IsNullOrEmpty(seller) && !RequestKeys.IsMeliId(seller))
         {
             return ApiResponse.Error(400, "invalid_seller", $"seller must be a Mercado Libre user id (digits), not '{seller}'.");
         }
@@ -120,7 +119,4 @@ public sealed partial class OperationsOverview(StorageClients storage, SellerAcc
         !account.IsConnected ? "disconnected"
         : account.AccessTokenExpiresAt is { } expires && expires > now ? "valid"
         : "expired";
-
-    [GeneratedRegex("^[0-9]{1,20}\\z")]
-    private static partial Regex SellerIdPattern();
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MeliFunctions.Hosting;
 
 namespace MeliFunctions.Orders;
 
@@ -64,7 +65,7 @@ public sealed partial record OrderSearchQuery(
             return Fail("missing_seller", "Name the seller: ?seller=<Mercado Libre user id>.");
         }
 
-        if (!Digits().IsMatch(seller))
+        if (!RequestKeys.IsMeliId(seller))
         {
             return Fail("invalid_seller", $"seller must be a Mercado Libre user id (digits), not '{seller}'.");
         }
@@ -163,9 +164,6 @@ public sealed partial record OrderSearchQuery(
 
     private static List<string> List(IReadOnlyDictionary<string, string?> query, string name) =>
         Value(query, name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList() ?? [];
-
-    [GeneratedRegex("^[0-9]{1,20}\\z")]
-    private static partial Regex Digits();
 
     [GeneratedRegex("^[a-z0-9_]{1,64}\\z")]
     private static partial Regex Tag();

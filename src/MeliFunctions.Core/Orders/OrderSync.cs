@@ -13,9 +13,12 @@ using Microsoft.Extensions.Options;
 namespace MeliFunctions.Orders;
 
 /// <summary>
-/// The order sync: a notification is a hint, so fetch the order from Mercado Libre and store it
-/// if it is newer than what we have; then hand the change to what acts on it, and record what its
-/// shipment says (status, cost, total with shipping).
+/// The handler of the <c>meli-notifications</c> queue, by topic. An order topic is a hint: fetch
+/// the order from Mercado Libre and store it if it is newer than what we have; then hand the change
+/// to what acts on it, and record what its shipment says (status, cost, total with shipping). A
+/// <c>shipments</c> notification reads the shipment once and records it on its stored orders
+/// (<see cref="SyncShipmentAsync"/>); an <c>items</c> notification goes to the
+/// <see cref="IItemChangeHandler"/> (the stock's); any other topic is counted and dropped.
 /// </summary>
 /// <remarks>
 /// Duplicates are cheap: messages for one order are handled one at a time in a process
@@ -519,7 +522,7 @@ public sealed class OrderSync(
     /// True when a fetch that began after this notification reached us (or after MeLi sent it,
     /// allowing for clock skew) is already stored, complete: it shows the change the notification is about.
     /// </summary>
-    private static bool Coalesces(StoredOrder? stored, NotificationMessage message)
+    internal static bool Coalesces(StoredOrder? stored, NotificationMessage message)
     {
         if (stored is null || stored.MissingBlocks.Count > 0 || stored.Shipping is null || message.Origin == StaleRecheckOrigin)
         {

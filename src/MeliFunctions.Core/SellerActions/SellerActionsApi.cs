@@ -20,7 +20,6 @@ public sealed partial class SellerActionsApi(
     MeliApiClient meli,
     SellerActionRunner runner)
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const int MaxNoteLength = 300;
     public const int MaxTrackingNumberLength = 100;
     private const int MaxBodyBytes = 16 * 1024;
@@ -167,10 +166,10 @@ public sealed partial class SellerActionsApi(
             return bad;
         }
 
-        var (json, error) = await ReadAsync(body, cancellationToken);
+        var (json, error) = await JsonBody.ReadObjectAsync(body, MaxBodyBytes, cancellationToken);
         if (json is null)
         {
-            return ApiResponse.Error(400, error!, "The body must be a JSON object: {\"user_id\": 123456789}.");
+            return JsonBody.Refusal(error!, MaxBodyBytes, "{\"user_id\": 123456789}");
         }
 
         if (json["user_id"] is not JsonValue u || !u.TryGetValue<long>(out var userId) || userId <= 0)
@@ -262,8 +261,8 @@ public sealed partial class SellerActionsApi(
             return (null, bad);
         }
 
-        var (json, error) = await ReadAsync(body, cancellationToken);
-        return json is null ? (null, ApiResponse.Error(400, error!, $"The body must be a JSON object: {example}.")) : (json, null);
+        var (json, error) = await JsonBody.ReadObjectAsync(body, MaxBodyBytes, cancellationToken);
+        return json is null ? (null, JsonBody.Refusal(error!, MaxBodyBytes, example)) : (json, null);
     }
 
     private async Task<(StoredOrder? Order, ApiResponse? Missing)> FindOrderAsync(string orderId, CancellationToken cancellationToken)
@@ -286,46 +285,15 @@ public sealed partial class SellerActionsApi(
             : ApiResponse.Error(400, "invalid_order_id", $"'{orderId}' is not an order id: Mercado Libre order ids are numbers.");
 
     private static ApiResponse? InvalidSellerId(string sellerId) =>
-        SellerIdPattern().IsMatch(sellerId)
+        RequestKeys.IsMeliId(sellerId)
             ? null
             : ApiResponse.Error(400, "invalid_seller_id", $"'{sellerId}' is not a seller id: Mercado Libre user ids are numbers.");
 
     private static ApiResponse? InvalidKey(string? key) =>
-        key is not null && IdempotencyKeyPattern().IsMatch(key)
+        RequestKeys.IsIdempotencyKey(key)
             ? null
             : ApiResponse.Error(400, "invalid_idempotency_key",
-                $"Send an {IdempotencyKeyHeader} header (1 to 100 letters, digits, '.', '_', ':' or '-'), new for each action and the same when you retry it.");
-
-    private static async Task<(JsonObject? Json, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return (null, "body_too_large");
-            }
-        }
-
-        try
-        {
-            buffer.Position = 0;
-            return await JsonNode.ParseAsync(buffer, cancellationToken: cancellationToken) is JsonObject json ? (json, null) : (null, "invalid_body");
-        }
-        catch (JsonException)
-        {
-            return (null, "invalid_json");
-        }
-    }
-
-    [GeneratedRegex("^[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex SellerIdPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,100}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IdempotencyKeyPattern();
+                $"Send an {RequestKeys.IdempotencyKeyHeader} header ({RequestKeys.IdempotencyKeyRule}), new for each action and the same when you retry it.");
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NoteIdPattern();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MeliFunctions.Hosting;
 using MeliFunctions.MercadoLibre.OAuth;
 
@@ -12,7 +11,7 @@ namespace MeliFunctions.Stock;
 /// <c>POST /api/stock/{sellerId}/{itemId}/adjustments</c>, <c>POST /api/admin/reconcile</c> and
 /// <c>GET /api/admin/reconcile/last</c>.
 /// </summary>
-public sealed partial class StockApi(
+public sealed class StockApi(
     StockLedger ledger,
     StockEffectStore effects,
     OrderStockEffects orderEffects,
@@ -43,9 +42,10 @@ public sealed partial class StockApi(
             return bad;
         }
 
-        if (await ReadAsync(body, cancellationToken) is not (JsonObject json, null))
+        var (json, error) = await JsonBody.ReadObjectAsync(body, MaxBodyBytes, cancellationToken);
+        if (json is null)
         {
-            return ApiResponse.Error(400, "invalid_body", "The body must be a JSON object: {\"available_quantity\": n} or {\"variations\": [{\"id\": 123, \"available_quantity\": n}]}.");
+            return JsonBody.Refusal(error!, MaxBodyBytes, "{\"available_quantity\": n} or {\"variations\": [{\"id\": 123, \"available_quantity\": n}]}");
         }
 
         var sets = new List<(long? VariationId, int Quantity)>();
@@ -95,19 +95,22 @@ public sealed partial class StockApi(
     }
 
     /// <summary>
-    /// <c>{"delta": -2, "idempotency_key": "...", "variation_id"?: 123}</c>: applied once per key (a retry
-    /// answers the first result); refused with 400 when it would take the stock below zero.
+    /// <c>{"delta": -2, "variation_id"?: 123}</c> with an <c>Idempotency-Key</c> header: applied once per
+    /// key (a retry answers the first result); refused with 400 when it would take the stock below zero.
+    /// The key may still come in the body as <c>"idempotency_key"</c> (deprecated); when both are sent
+    /// they must be the same key.
     /// </summary>
-    public async Task<ApiResponse> AdjustAsync(string sellerId, string itemId, Stream body, CancellationToken cancellationToken)
+    public async Task<ApiResponse> AdjustAsync(string sellerId, string itemId, string? idempotencyKey, Stream body, CancellationToken cancellationToken)
     {
         if (Invalid(sellerId, itemId) is { } bad)
         {
             return bad;
         }
 
-        if (await ReadAsync(body, cancellationToken) is not (JsonObject json, null))
+        var (json, error) = await JsonBody.ReadObjectAsync(body, MaxBodyBytes, cancellationToken);
+        if (json is null)
         {
-            return ApiResponse.Error(400, "invalid_body", "The body must be a JSON object: {\"delta\": -2, \"idempotency_key\": \"...\"}.");
+            return JsonBody.Refusal(error!, MaxBodyBytes, "{\"delta\": -2, \"variation_id\"?: 123}");
         }
 
         if (Quantity(json["delta"]) is not { } delta || delta == 0)
@@ -115,9 +118,10 @@ public sealed partial class StockApi(
             return ApiResponse.Error(400, "invalid_delta", "delta must be a whole number other than zero.");
         }
 
-        if (json["idempotency_key"] is not JsonValue keyValue || !keyValue.TryGetValue<string>(out var key) || !IdempotencyKeyPattern().IsMatch(key))
+        var (key, refused) = IdempotencyKey(idempotencyKey, json);
+        if (refused is not null)
         {
-            return ApiResponse.Error(400, "invalid_idempotency_key", "idempotency_key is required: 1 to 100 letters, digits, '.', '_' or '-'.");
+            return refused;
         }
 
         long? variationId = null;
@@ -172,7 +176,7 @@ public sealed partial class StockApi(
     /// <summary><c>POST /api/admin/reconcile[?seller=&amp;dry_run=true]</c>: runs now and answers the reports.</summary>
     public async Task<ApiResponse> ReconcileAsync(string? seller, string? dryRun, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(seller) && !SellerIdPattern().IsMatch(seller))
+        if (!string.IsNullOrEmpty(seller) && !RequestKeys.IsMeliId(seller))
         {
             return ApiResponse.Error(400, "invalid_seller_id", $"'{seller}' is not a seller id: Mercado Libre user ids are numbers.");
         }
@@ -200,7 +204,7 @@ public sealed partial class StockApi(
     /// <summary><c>GET /api/admin/reconcile/last?seller=</c>: the seller's latest report.</summary>
     public async Task<ApiResponse> LastReportAsync(string? seller, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(seller) || !SellerIdPattern().IsMatch(seller))
+        if (string.IsNullOrEmpty(seller) || !RequestKeys.IsMeliId(seller))
         {
             return ApiResponse.Error(400, "invalid_seller_id", "Name the seller: ?seller=<Mercado Libre user id>.");
         }
@@ -240,7 +244,7 @@ public sealed partial class StockApi(
 
     private static ApiResponse? Invalid(string sellerId, string itemId)
     {
-        if (!SellerIdPattern().IsMatch(sellerId))
+        if (!RequestKeys.IsMeliId(sellerId))
         {
             return ApiResponse.Error(400, "invalid_seller_id", $"'{sellerId}' is not a seller id: Mercado Libre user ids are numbers.");
         }
@@ -255,34 +259,31 @@ public sealed partial class StockApi(
         : node is JsonValue d && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && x is >= int.MinValue and <= int.MaxValue ? (int)x
         : null;
 
-    private static async Task<(JsonNode? Json, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>
+    /// The adjustment's key: the <c>Idempotency-Key</c> header, or the body's deprecated
+    /// <c>idempotency_key</c>; both sent and different: 400 <c>idempotency_key_mismatch</c>.
+    /// </summary>
+    private static (string Key, ApiResponse? Refused) IdempotencyKey(string? header, JsonObject json)
     {
-        try
+        string? inBody = null;
+        if (json.TryGetPropertyValue("idempotency_key", out var node) && node is not null)
         {
-            using var limited = new MemoryStream();
-            var buffer = new byte[8192];
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            if (node is not JsonValue value || !value.TryGetValue(out inBody))
             {
-                limited.Write(buffer, 0, read);
-                if (limited.Length > MaxBodyBytes)
-                {
-                    return (null, "too_large");
-                }
+                return ("", ApiResponse.Error(400, "invalid_idempotency_key", "idempotency_key in the body must be a string (send the Idempotency-Key header instead: the body field is deprecated)."));
             }
-
-            limited.Position = 0;
-            return (await JsonNode.ParseAsync(limited, cancellationToken: cancellationToken), null);
         }
-        catch (JsonException)
+
+        if (header is not null && inBody is not null && header != inBody)
         {
-            return (null, "invalid_json");
+            return ("", ApiResponse.Error(400, "idempotency_key_mismatch",
+                $"The {RequestKeys.IdempotencyKeyHeader} header ('{header}') and the body's idempotency_key ('{inBody}') differ: send the header alone (the body field is deprecated)."));
         }
+
+        var key = header ?? inBody;
+        return RequestKeys.IsIdempotencyKey(key)
+            ? (key!, null)
+            : ("", ApiResponse.Error(400, "invalid_idempotency_key",
+                $"Send an {RequestKeys.IdempotencyKeyHeader} header ({RequestKeys.IdempotencyKeyRule}), new for each adjustment and the same when you retry it."));
     }
-
-    [GeneratedRegex("^[0-9]{1,20}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex SellerIdPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IdempotencyKeyPattern();
 }

@@ -151,8 +151,11 @@ public sealed class StockReconciler(
         return report;
     }
 
-    /// <summary>Compares one listing; null when nothing is to be pushed. Records in-sync, skipped and failed rows.</summary>
-    private static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, MeliItem item, bool raiseAllowed)
+    /// <summary>
+    /// Compares one listing (no I/O); null when nothing is to be pushed. Records in-sync, skipped,
+    /// failed and (when <paramref name="raiseAllowed"/> is false) deferred rows in <paramref name="report"/>.
+    /// </summary>
+    internal static Push? Compare(ReconcileReport report, string itemId, List<LedgerRow> rows, MeliItem item, bool raiseAllowed)
     {
         var status = item.Status;
         if (status is "closed" or "under_review" || item.SubStatus.Contains("under_review"))
@@ -290,5 +293,5 @@ public sealed class StockReconciler(
     private static void Defer(ReconcileReport report, IEnumerable<ReconcileEntry> rows, string reason) =>
         report.Entries.AddRange(rows.Select(r => r with { Outcome = ReconcileOutcomes.Deferred, Reason = reason }));
 
-    private sealed record Push(MeliStockUpdate Update, List<ReconcileEntry> Rows);
+    internal sealed record Push(MeliStockUpdate Update, List<ReconcileEntry> Rows);
 }

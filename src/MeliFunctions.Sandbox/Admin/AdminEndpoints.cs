@@ -3,7 +3,7 @@ using MeliFunctions.Sandbox.Api;
 using MeliFunctions.Sandbox.Common;
 using MeliFunctions.Sandbox.Faults;
 using MeliFunctions.Sandbox.Items;
-using MeliFunctions.Sandbox.Oauth;
+using MeliFunctions.Sandbox.OAuth;
 using MeliFunctions.Sandbox.Orders;
 using MeliFunctions.Sandbox.World;
 

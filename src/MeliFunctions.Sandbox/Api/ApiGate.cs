@@ -1,7 +1,7 @@
 using System.Text;
 using MeliFunctions.Sandbox.Common;
 using MeliFunctions.Sandbox.Faults;
-using MeliFunctions.Sandbox.Oauth;
+using MeliFunctions.Sandbox.OAuth;
 using MeliFunctions.Sandbox.World;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;

@@ -15,7 +15,7 @@ public static class StockRoutes
             (await stock.PutAsync(sellerId, itemId, req.Body, ct)).ToResult());
 
         managed.MapPost("/stock/{sellerId}/{itemId}/adjustments", async (string sellerId, string itemId, HttpRequest req, StockApi stock, CancellationToken ct) =>
-            (await stock.AdjustAsync(sellerId, itemId, req.Body, ct)).ToResult());
+            (await stock.AdjustAsync(sellerId, itemId, req.IdempotencyKey(), req.Body, ct)).ToResult());
 
         managed.MapPost("/admin/reconcile", async (HttpRequest req, StockApi stock, CancellationToken ct) =>
             (await stock.ReconcileAsync(req.Query["seller"], req.Query["dry_run"], ct)).ToResult());

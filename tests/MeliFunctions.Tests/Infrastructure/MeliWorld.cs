@@ -98,25 +98,18 @@ public class MeliWorld : IAsyncLifetime
     /// <summary>GET /api/orders/{id} until it answers 200 (the sync is asynchronous) or the timeout passes.</summary>
     public async Task<JsonObject> WaitForStoredOrderAsync(long orderId, Func<JsonObject, bool>? until = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await Server.Management.GetAsync($"api/orders/{orderId}");
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.IsSuccessStatusCode)
+        var answer = await Poll.UntilAsync(
+            async () =>
             {
-                var json = JsonNode.Parse(last[4..])!.AsObject();
-                if (until is null || until(json))
-                {
-                    return json;
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Order {orderId} not stored as expected in time; last answer: {last}");
+                using var response = await Server.Management.GetAsync($"api/orders/{orderId}");
+                var text = await response.Content.ReadAsStringAsync();
+                return (Text: $"{(int)response.StatusCode} {text}", Json: response.IsSuccessStatusCode ? JsonNode.Parse(text)!.AsObject() : null);
+            },
+            a => a.Json is not null && (until is null || until(a.Json)),
+            $"order {orderId} stored as expected",
+            timeout ?? TimeSpan.FromSeconds(30),
+            a => a.Text);
+        return answer.Json!;
     }
 
     /// <summary>The poison queue's messages, unwrapped: (original message, reason).</summary>

@@ -91,7 +91,11 @@ public static class MeliWorldQueries
         Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Waits until the sandbox has delivered every notification (200) and the Server's queue is empty.</summary>
+    /// <summary>
+    /// Waits until the system is quiet: the sandbox has delivered every notification (200), the
+    /// Server's queue is empty (Azurite counts the messages a worker holds, so none is in flight: a
+    /// message is deleted only when its work is done) and the sandbox's request log has stopped growing.
+    /// </summary>
     public static async Task WaitUntilQuietAsync(this MeliWorld world)
     {
         await world.EventuallyAsync(
@@ -103,6 +107,7 @@ public static class MeliWorldQueries
             count => count == 0,
             "the notifications queue empty",
             TimeSpan.FromSeconds(60));
+        await Poll.UntilStableAsync(async () => (await world.Admin.GetRequestsAsync()).GetArrayLength(), "the sandbox's request log");
     }
 
     /// <summary>The sellers' health, behind the key (<c>GET /api/admin/health</c>).</summary>

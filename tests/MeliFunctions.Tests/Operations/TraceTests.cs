@@ -4,6 +4,8 @@ using MeliFunctions.Hosting;
 using MeliFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace MeliFunctions.Tests.Operations;
@@ -16,19 +18,59 @@ public sealed class SpanCollector : BaseProcessor<Activity>
     public override void OnEnd(Activity data) => Spans.Enqueue(data);
 }
 
-/// <summary>A world whose Server's OpenTelemetry tracer provider also hands its spans to <see cref="Spans"/>.</summary>
+/// <summary>Keeps every log record the Server's OpenTelemetry logger provider exports.</summary>
+public sealed class LogRecordCollector : BaseProcessor<LogRecord>
+{
+    public ConcurrentQueue<(string? Category, string? Message, ActivityTraceId TraceId)> Records { get; } = new();
+
+    public override void OnEnd(LogRecord data) => Records.Enqueue((data.CategoryName, data.FormattedMessage, data.TraceId));
+}
+
+/// <summary>Keeps the names of the metrics the Server's OpenTelemetry meter provider exports.</summary>
+public sealed class MetricNameCollector : BaseExporter<Metric>
+{
+    public ConcurrentDictionary<string, bool> Names { get; } = new();
+
+    public override ExportResult Export(in Batch<Metric> batch)
+    {
+        foreach (var metric in batch)
+        {
+            Names[metric.Name] = true;
+        }
+
+        return ExportResult.Success;
+    }
+}
+
+/// <summary>
+/// A world whose Server's OpenTelemetry providers also hand their spans to <see cref="Spans"/>,
+/// their log records to <see cref="Logs"/> and their metrics to <see cref="Metrics"/> (read on a flush).
+/// </summary>
 public sealed class TracedMeliWorld : MeliWorld
 {
     public TracedMeliWorld()
-        : this(new SpanCollector())
+        : this(new SpanCollector(), new LogRecordCollector(), new MetricNameCollector())
     {
     }
 
-    private TracedMeliWorld(SpanCollector spans)
-        : base(new Dictionary<string, string?>(), builder => builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddProcessor(spans))) =>
+    private TracedMeliWorld(SpanCollector spans, LogRecordCollector logs, MetricNameCollector metrics)
+        : base(new Dictionary<string, string?>(), builder =>
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddProcessor(spans));
+            builder.Services.ConfigureOpenTelemetryLoggerProvider(l => l.AddProcessor(logs));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddReader(new BaseExportingMetricReader(metrics)));
+        })
+    {
         Spans = spans;
+        Logs = logs;
+        Metrics = metrics;
+    }
 
     public SpanCollector Spans { get; }
+
+    public LogRecordCollector Logs { get; }
+
+    public MetricNameCollector Metrics { get; }
 }
 
 /// <summary>One notification, one trace: the webhook request, the queued message's order sync and the MeLi GET it made.</summary>
@@ -62,6 +104,35 @@ public sealed class TraceTests(TracedMeliWorld world) : IClassFixture<TracedMeli
         Assert.Equal(webhook.TraceId, meliGet.TraceId);
         Assert.Equal(webhook.SpanId, sync.ParentSpanId);
         Assert.True(IsDescendant(meliGet, sync, world.Spans.Spans.ToArray()), "the MeLi GET is not under the order.sync span");
+    }
+
+    [Fact]
+    public async Task The_order_syncs_logs_go_through_the_same_pipeline_joined_to_its_trace()
+    {
+        var seller = await world.ConnectSellerAsync("TIENDA_LOGS");
+        var (orderId, _) = await world.CreatePaidOrderAsync(seller);
+        await world.WaitForStoredOrderAsync(orderId);
+
+        // OrderSync logs each write ("Order {id} of seller {seller}: Inserted ..."), inside the order.sync span.
+        var record = await world.EventuallyAsync(
+            () => Task.FromResult(world.Logs.Records.FirstOrDefault(r => r.Category == typeof(MeliFunctions.Orders.OrderSync).FullName && r.Message?.StartsWith($"Order {orderId} of seller", StringComparison.Ordinal) == true)),
+            r => r.Message is not null,
+            "the order sync's log record in the OpenTelemetry pipeline");
+        var sync = await world.EventuallyAsync(
+            () => Task.FromResult(world.Spans.Spans.FirstOrDefault(s => s.OperationName == "order.sync" && (s.GetTagItem("meli.resource") as string) == $"/orders/{orderId}")),
+            s => s is not null,
+            "the order.sync span");
+        Assert.Equal(sync!.TraceId, record.TraceId);
+    }
+
+    [Fact]
+    public void Runtime_metrics_go_through_the_pipeline_beside_the_products_meter()
+    {
+        Assert.True(world.Server.App.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
+
+        var names = world.Metrics.Names.Keys.ToArray();
+        Assert.Contains(names, n => n.StartsWith("dotnet.gc.", StringComparison.Ordinal) || n.StartsWith("process.runtime.dotnet.", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("dotnet.thread_pool.", StringComparison.Ordinal) || n.StartsWith("process.runtime.dotnet.thread_pool.", StringComparison.Ordinal));
     }
 
     private static (Activity Webhook, Activity Sync, Activity MeliGet)? FindChain(Activity[] spans, long orderId, int serverPort)

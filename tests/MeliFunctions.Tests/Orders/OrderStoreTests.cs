@@ -1,27 +1,16 @@
 using System.Text.Json.Nodes;
 using MeliFunctions.Orders;
-using MeliFunctions.Storage;
 using MeliFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MeliFunctions.Tests.Orders;
 
-/// <summary>OrderStore.UpsertIfNewerAsync against a real Azurite: only a newer last_updated is ever written.</summary>
-public sealed class OrderStoreTests : IAsyncLifetime
+/// <summary>
+/// OrderStore.UpsertIfNewerAsync against a real Azurite: only a newer last_updated is ever written.
+/// The tests share one Azurite (each writes its own order ids).
+/// </summary>
+public sealed class OrderStoreTests(StorageFixture storage) : IClassFixture<StorageFixture>
 {
-    private Azurite _azurite = null!;
-    private OrderStore _store = null!;
-
-    public async Task InitializeAsync()
-    {
-        _azurite = await Azurite.StartAsync();
-        var storage = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = _azurite.ConnectionString }).Build());
-        await new StorageInitializer(storage, NullLogger<StorageInitializer>.Instance).EnsureCreatedAsync(CancellationToken.None);
-        _store = new OrderStore(storage, TimeProvider.System);
-    }
-
-    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+    private readonly OrderStore _store = new(storage.Storage, TimeProvider.System);
 
     private static JsonObject Order(long id, int minute, string status) => new()
     {

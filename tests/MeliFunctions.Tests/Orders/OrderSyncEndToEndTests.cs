@@ -107,7 +107,7 @@ public sealed class OrderSyncEndToEndTests(MeliWorld world) : IClassFixture<Meli
             () => world.Admin.GetNotificationsAsync(),
             n => n.EnumerateArray().Any(x => x.GetRawText().Contains(orderId.ToString()) && x.GetRawText().Contains("200")),
             "the notification delivered");
-        await Task.Delay(1000);
+        await world.WaitUntilQuietAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await world.Server.Management.GetAsync($"api/orders/{orderId}")).StatusCode);
         var gets = await world.Admin.GetRequestsAsync("GET", $"/orders/{orderId}");
         Assert.Equal(0, gets.GetArrayLength());

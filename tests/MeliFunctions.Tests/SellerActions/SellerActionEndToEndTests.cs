@@ -97,6 +97,9 @@ public sealed class SellerActionEndToEndTests(SellerActionWorld world) : IClassF
             Assert.False(string.IsNullOrWhiteSpace((string?)answer.Json["message"]));
         }
 
+        var huge = await world.SendAsync(HttpMethod.Post, path, new JsonObject { ["fulfilled"] = true, ["rating"] = "positive", ["message"] = new string('x', 17 * 1024) }, "v-8");
+        Assert.True(huge.Status == HttpStatusCode.RequestEntityTooLarge && huge.Error == "body_too_large", huge.ToString());
+
         Assert.Empty(await world.MeliCallsAsync("POST", $"/orders/{orderId}/feedback"));
         Assert.Empty((await world.ActionsOfAsync(orderId))["history"]!.AsArray());
 

@@ -310,6 +310,34 @@ public sealed class StockEndToEndTests(StockWorld world) : IClassFixture<StockWo
     }
 
     [Fact]
+    public async Task The_adjustment_key_is_the_Idempotency_Key_header_and_the_deprecated_body_field_still_works()
+    {
+        var seller = await world.ConnectSellerAsync("stock_keys");
+        var item = await world.CreateItemAsync(seller, 10);
+        await world.SetStockAsync(seller, item, 10);
+
+        // The body form (deprecated) and the header form name the same key: the second is a replay.
+        var inBody = await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1, ["idempotency_key"] = "pos:sale-1" }, headerKey: null);
+        var inHeader = await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1 }, "pos:sale-1");
+        var both = await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1, ["idempotency_key"] = "pos:sale-1" }, "pos:sale-1");
+        Assert.Equal((HttpStatusCode.OK, false), (inBody.Status, (bool)inBody.Body["adjustment"]!["replayed"]!));
+        Assert.Equal((HttpStatusCode.OK, true), (inHeader.Status, (bool)inHeader.Body["adjustment"]!["replayed"]!));
+        Assert.Equal((HttpStatusCode.OK, true), (both.Status, (bool)both.Body["adjustment"]!["replayed"]!));
+
+        var differ = await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1, ["idempotency_key"] = "pos:sale-2" }, "pos:sale-3");
+        Assert.Equal((HttpStatusCode.BadRequest, "idempotency_key_mismatch"), (differ.Status, (string)differ.Body["error"]!));
+        Assert.Contains("pos:sale-2", (string)differ.Body["message"]!);
+
+        Assert.Equal("invalid_idempotency_key", (string)(await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1 }, headerKey: null)).Body["error"]!);
+        Assert.Equal("invalid_idempotency_key", (string)(await world.AdjustAsync(seller, item, -1, "pos/sale")).Body["error"]!);
+
+        var huge = await world.PostAdjustmentAsync(seller, item, new JsonObject { ["delta"] = -1, ["note"] = new string('x', 70 * 1024) }, "pos:sale-4");
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "body_too_large"), (huge.Status, (string)huge.Body["error"]!));
+
+        Assert.Equal(9, await world.LedgerAsync(seller, item)); // one adjustment applied, nothing else
+    }
+
+    [Fact]
     public async Task An_order_that_takes_more_than_the_ledger_holds_is_recorded_as_oversold()
     {
         var seller = await world.ConnectSellerAsync("stock_oversold");

@@ -67,15 +67,31 @@ public sealed class StockWorld() : MeliWorld(new Dictionary<string, string?>
     public Task<int> WaitForLedgerAsync(long sellerId, string itemId, int expected, long? variationId = null) =>
         EventuallyAsync(() => LedgerAsync(sellerId, itemId, variationId), q => q == expected, $"ledger of {itemId} at {expected}");
 
-    public async Task<(HttpStatusCode Status, JsonObject Body)> AdjustAsync(long sellerId, string itemId, int delta, string key, long? variationId = null)
+    /// <summary>An adjustment with its key in the <c>Idempotency-Key</c> header.</summary>
+    public Task<(HttpStatusCode Status, JsonObject Body)> AdjustAsync(long sellerId, string itemId, int delta, string key, long? variationId = null)
     {
-        var body = new JsonObject { ["delta"] = delta, ["idempotency_key"] = key };
+        var body = new JsonObject { ["delta"] = delta };
         if (variationId is not null)
         {
             body["variation_id"] = variationId;
         }
 
-        var response = await Server.Management.PostAsJsonAsync($"api/stock/{sellerId}/{itemId}/adjustments", body);
+        return PostAdjustmentAsync(sellerId, itemId, body, key);
+    }
+
+    /// <summary>POST /api/stock/{sellerId}/{itemId}/adjustments with this body and, unless null, this <c>Idempotency-Key</c> header.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostAdjustmentAsync(long sellerId, string itemId, JsonNode body, string? headerKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/stock/{sellerId}/{itemId}/adjustments")
+        {
+            Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (headerKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", headerKey);
+        }
+
+        using var response = await Server.Management.SendAsync(request);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MeliFunctions.Sandbox.World;
 
-namespace MeliFunctions.Sandbox.Oauth;
+namespace MeliFunctions.Sandbox.OAuth;
 
 /// <summary>
 /// Authorization codes, access tokens and refresh tokens, with MeLi's rules: codes and refresh

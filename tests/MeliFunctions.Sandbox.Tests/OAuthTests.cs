@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace MeliFunctions.Sandbox.Tests;
 
-public sealed partial class OauthTests
+public sealed partial class OAuthTests
 {
     private const string InvalidGrant =
         """{"error_description":"Error validating grant. Your authorization code or refresh token may be expired or it was already used","error":"invalid_grant","status":400,"cause":[]}""";

@@ -3,35 +3,15 @@ using System.Text;
 
 namespace MeliFunctions.Bench;
 
-/// <summary>Writes the "Webhook ACK latency" section of docs/benchmarks.md, leaving the rest of the file alone.</summary>
-internal static class Docs
+/// <summary>The "Webhook ACK latency" section of docs/benchmarks.md (written by <see cref="BenchDocs"/>).</summary>
+internal static class IntakeDocs
 {
-    private const string Heading = "## Webhook ACK latency";
-
-    public static void Update(string path, string section)
-    {
-        var text = File.Exists(path)
-            ? File.ReadAllText(path)
-            : "# Benchmarks\n\nFigures printed by `bench/MeliFunctions.Bench`; each section says how it was measured and when.\n\n";
-        var start = text.IndexOf(Heading + "\n", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            text = text.TrimEnd() + "\n\n" + section;
-        }
-        else
-        {
-            var end = text.IndexOf("\n## ", start + Heading.Length, StringComparison.Ordinal);
-            text = text[..start] + section + (end < 0 ? "" : "\n" + text[(end + 1)..]);
-        }
-
-        File.WriteAllText(path, text.TrimEnd() + "\n");
-    }
+    public const string Heading = "Webhook ACK latency";
 
     public static string Section(Bench.Options o, List<(string Host, List<StepResult> Results)> byHost, List<StepResult> search, int best, double raw, Bench.RawCpu rawCpu, StepResult? at1000, string azurite, string loadBefore, string loadAfter)
     {
         var share = best / raw;
         var s = new StringBuilder();
-        s.AppendLine(Heading).AppendLine();
         s.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
         s.AppendLine($"- Machine: {Bench.Machine()}. Load generator, host and Azurite share these cores, and other work may have been running on the machine: load average {loadBefore} before the run, {loadAfter} after.");
         s.AppendLine($"- .NET {RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal)} (SDK {Child.Output("dotnet", "--version")}), Azurite {Child.Output(azurite, "--version")} (in memory: `--inMemoryPersistence --skipApiVersionCheck --loose --disableProductStyleUrl --silent --disableTelemetry`).");

@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using MeliFunctions.Sandbox.Common;
 using MeliFunctions.Sandbox.World;
 
-namespace MeliFunctions.Sandbox.Oauth;
+namespace MeliFunctions.Sandbox.OAuth;
 
 /// <summary><c>POST /oauth/token</c> and the <c>/authorization</c> page.</summary>
-internal static class OauthEndpoints
+internal static class OAuthEndpoints
 {
     public const string InvalidGrantDescription =
         "Error validating grant. Your authorization code or refresh token may be expired or it was already used";
