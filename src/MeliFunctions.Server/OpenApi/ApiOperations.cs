@@ -124,14 +124,17 @@ internal static class ApiOperations
         ["PUT /api/stock/{sellerId}/{itemId}"] = new("PutStock", "Stock", "Set the listing's stock")
         {
             Body = new("StockPut", Required: true),
-            Answers = [new(200, "The ledger's figures", "Stock"), new(400, "invalid_body, invalid_quantity or negative_stock")],
+            Answers = [new(200, "The ledger's figures", "Stock"), new(400, "invalid_json, invalid_body, invalid_quantity or negative_stock"), new(413, "body_too_large")],
         },
         ["POST /api/stock/{sellerId}/{itemId}/adjustments"] = new("AdjustStock", "Stock", "Change the listing's stock by a delta, once per key")
         {
             Body = new("StockAdjustment", Required: true),
+            IdempotencyKey = true,
             Answers =
             [
-                new(200, "Applied (or replayed)", "Stock"), new(400, "invalid_body, invalid_delta, invalid_idempotency_key or negative_stock"),
+                new(200, "Applied (or replayed)", "Stock"),
+                new(400, "invalid_json, invalid_body, invalid_delta, invalid_idempotency_key, idempotency_key_mismatch (header and body differ) or negative_stock"),
+                new(413, "body_too_large"),
                 new(404, "No stock is kept for the listing (or variation): set it with PUT first"), new(409, "idempotency_key_reused with another delta"),
             ],
         },

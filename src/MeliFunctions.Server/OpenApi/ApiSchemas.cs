@@ -153,10 +153,10 @@ internal static class ApiSchemas
                 ("available_quantity", Int("Zero or more", minimum: 0)),
                 ("variations", Arr(Obj(null, ["id", "available_quantity"], ("id", Int(null)), ("available_quantity", Int(null, minimum: 0))), null))),
             ["StockAdjustment"] = Obj(
-                "A change by delta, applied once per idempotency key.",
-                ["delta", "idempotency_key"],
+                "A change by delta, applied once per idempotency key (the Idempotency-Key header).",
+                ["delta"],
                 ("delta", Int("A whole number other than zero")),
-                ("idempotency_key", Str("1 to 100 letters, digits, '.', '_' or '-'")),
+                ("idempotency_key", Deprecated(Str("Deprecated: send the Idempotency-Key header. 1 to 100 letters, digits, '.', '_', ':' or '-'; when both are sent they must be equal"))),
                 ("variation_id", Int(null))),
             ["ReconcileRun"] = Obj(
                 "The reconcile run now.",
@@ -191,17 +191,24 @@ internal static class ApiSchemas
                 ("status", Str(null, values: ["healthy", "unhealthy"])),
                 ("checks", Obj(null, [], ("storage", Str(null, values: ["healthy", "unhealthy"])), ("queues", Str(null, values: ["healthy", "unhealthy"]))))),
             ["AdminHealth"] = Obj(
-                "Storage, queue depths, poison count and the sellers' connection state.",
+                "Storage, Mercado Libre reachable, queue depths, poison count and the sellers' connection state; degraded while a seller is disconnected or MeLi unreachable.",
                 ["status", "storage"],
                 ("status", Str(null, values: ["healthy", "degraded", "unhealthy"])),
                 ("time", Timestamp()),
                 ("storage", Str(null, values: ["reachable", "unreachable"])),
+                ("meli", Str("Whether Mercado Libre's API host accepts a connection (no request is sent)", values: ["reachable", "unreachable"])),
                 ("queues", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = Int("Approximate depth") }),
                 ("poison", Int(null)),
                 ("sellers", Obj(null, [], ("connected", Int(null)), ("disconnected", Arr(Obj(null, ["seller_id"], ("seller_id", Str(null)), ("reason", Nullable(Str(null)))), null)))),
                 ("message", Str("When unhealthy: the kind of failure"))),
             ["OpenApiDocument"] = Open("This document."),
         };
+    }
+
+    private static OpenApiSchema Deprecated(OpenApiSchema schema)
+    {
+        schema.Deprecated = true;
+        return schema;
     }
 
     private static OpenApiSchema Timestamp() => Str("ISO 8601 date and time", format: "date-time");
