@@ -17,6 +17,21 @@ namespace MeliFunctions.App.Tests;
 /// </summary>
 public class AppWorld : IAsyncLifetime
 {
+    public const string AppId = "5503910054141466";
+    public const string ClientSecret = "sandbox-client-secret";
+
+    /// <summary>The token sealing key the App runs with (Tokens__Keys).</summary>
+    public const string TokenKeys = "app:6d656c6966756e6374696f6e732d6170702d746f6b656e2d6b65792d303031";
+
+    /// <summary>The webhook's secret (Notifications__CallbackSecret): the sandbox's callback URL carries it, as MeLi's would.</summary>
+    public const string CallbackSecret = "app-tests-callback-secret-5e1f";
+
+    /// <summary>The webhook path with its secret, as registered with Mercado Libre.</summary>
+    public const string WebhookPath = "api/notifications?secret=" + CallbackSecret;
+
+    /// <summary>MeLi cancels a fraud-flagged Mercado Envios order by itself after this long (the label not printed).</summary>
+    public static readonly TimeSpan MeliAutoCancel = TimeSpan.FromSeconds(20);
+
     private readonly int _hosts;
     private readonly IReadOnlyDictionary<string, string> _overrides;
     private readonly TimeSpan _meliAutoCancel;
@@ -36,21 +51,6 @@ public class AppWorld : IAsyncLifetime
         _overrides = overrides;
         _meliAutoCancel = meliAutoCancel;
     }
-
-    public const string AppId = "5503910054141466";
-    public const string ClientSecret = "sandbox-client-secret";
-
-    /// <summary>The token sealing key the App runs with (Tokens__Keys).</summary>
-    public const string TokenKeys = "app:6d656c6966756e6374696f6e732d6170702d746f6b656e2d6b65792d303031";
-
-    /// <summary>The webhook's secret (Notifications__CallbackSecret): the sandbox's callback URL carries it, as MeLi's would.</summary>
-    public const string CallbackSecret = "app-tests-callback-secret-5e1f";
-
-    /// <summary>The webhook path with its secret, as registered with Mercado Libre.</summary>
-    public const string WebhookPath = "api/notifications?secret=" + CallbackSecret;
-
-    /// <summary>MeLi cancels a fraud-flagged Mercado Envios order by itself after this long (the label not printed).</summary>
-    public static readonly TimeSpan MeliAutoCancel = TimeSpan.FromSeconds(20);
 
     public Azurite Azurite { get; private set; } = null!;
 
