@@ -5,12 +5,21 @@ using MeliFunctions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// The App's own defaults, under every other source (app settings win). A fraud step's claim on its
+// case lasts as long as Durable keeps a dead host's activity hidden (workItemQueueVisibilityTimeout
+// in host.json, 1 minute): the activity that comes back then finds the claim over and runs the step
+// again, where Core's 2 minutes would keep it retrying against the dead host's claim for another minute.
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+{
+    InitialData = new Dictionary<string, string?> { ["Fraud:StepLease"] = "00:01:00" },
+});
 // The queue settings Core needs (maxDequeueCount...) come from the same host.json the Functions host reads.
 builder.Configuration.AddJsonFile("host.json", optional: true);
 builder.Services.AddMeliCore(builder.Configuration);

@@ -12,8 +12,10 @@ namespace MeliFunctions.App.Tests;
 /// The App as a user runs it: its build output under the real Functions host (queue triggers,
 /// timers, Durable Functions on Azure Storage), a real Azurite, and the Mercado Libre sandbox
 /// notifying the App's webhook. One host for every test class (starting one takes tens of seconds).
+/// A derived world may run more hosts of the same App on the same storage account (scale-out), MeLi's
+/// notifications then handed to them in turn by a front end, as a load balancer would.
 /// </summary>
-public sealed class AppWorld : IAsyncLifetime
+public class AppWorld : IAsyncLifetime
 {
     public const string AppId = "5503910054141466";
     public const string ClientSecret = "sandbox-client-secret";
@@ -30,13 +32,40 @@ public sealed class AppWorld : IAsyncLifetime
     /// <summary>MeLi cancels a fraud-flagged Mercado Envios order by itself after this long (the label not printed).</summary>
     public static readonly TimeSpan MeliAutoCancel = TimeSpan.FromSeconds(20);
 
+    private readonly int _hosts;
+    private readonly IReadOnlyDictionary<string, string> _overrides;
+    private readonly TimeSpan _meliAutoCancel;
+    private WebhookFrontEnd? _front;
+
+    public AppWorld()
+        : this(1, new Dictionary<string, string>(), MeliAutoCancel)
+    {
+    }
+
+    /// <param name="hosts">how many Functions hosts run the App on the one storage account</param>
+    /// <param name="overrides">app settings that differ from the shared world's</param>
+    /// <param name="meliAutoCancel">when the sandbox cancels a fraud-flagged Mercado Envios order by itself</param>
+    protected AppWorld(int hosts, IReadOnlyDictionary<string, string> overrides, TimeSpan meliAutoCancel)
+    {
+        _hosts = hosts;
+        _overrides = overrides;
+        _meliAutoCancel = meliAutoCancel;
+    }
+
     public Azurite Azurite { get; private set; } = null!;
 
     public MeliSandbox Sandbox { get; private set; } = null!;
 
     public SandboxAdminClient Admin { get; private set; } = null!;
 
-    public FunctionsHost Host { get; private set; } = null!;
+    /// <summary>The first host (the one every call of a test goes to unless it names another).</summary>
+    public FunctionsHost Host => Hosts[0];
+
+    /// <summary>Every host running the App on this world's storage account.</summary>
+    public List<FunctionsHost> Hosts { get; } = [];
+
+    /// <summary>Notifications the front end handed to each host (empty with one host: MeLi calls it directly).</summary>
+    public IReadOnlyList<int> Handed => _front?.Handed ?? [];
 
     /// <summary>The App's settings, as a Function App's application settings (and local.settings.json Values).</summary>
     public Dictionary<string, string> Settings { get; } = [];
@@ -49,7 +78,7 @@ public sealed class AppWorld : IAsyncLifetime
             AppId = AppId,
             ClientSecret = ClientSecret,
             NotificationRetryInterval = TimeSpan.FromMilliseconds(500),
-            FraudAutoCancelDelay = MeliAutoCancel,
+            FraudAutoCancelDelay = _meliAutoCancel,
         });
         Admin = new SandboxAdminClient(new HttpClient { BaseAddress = Sandbox.BaseUrl });
         var port = Azurite.FreePort();
@@ -78,8 +107,26 @@ public sealed class AppWorld : IAsyncLifetime
             Settings[key] = value;
         }
 
-        Host = await FunctionsHost.StartAsync(Settings, port);
-        await Admin.SetCallbackUrlAsync(new Uri(Host.BaseUrl, WebhookPath).ToString());
+        foreach (var (key, value) in _overrides)
+        {
+            Settings[key] = value;
+        }
+
+        Hosts.Add(await FunctionsHost.StartAsync(Settings, port));
+        for (var i = 1; i < _hosts; i++)
+        {
+            Hosts.Add(await FunctionsHost.StartAsync(Settings));
+        }
+
+        if (_hosts == 1)
+        {
+            await Admin.SetCallbackUrlAsync(new Uri(Host.BaseUrl, WebhookPath).ToString());
+        }
+        else
+        {
+            _front = await WebhookFrontEnd.StartAsync(Hosts.Select(h => h.Http).ToList());
+            await Admin.SetCallbackUrlAsync(new Uri(_front.BaseUrl, WebhookPath).ToString());
+        }
     }
 
     /// <summary>Kills the host and its worker (no clean shutdown) and starts a new host on the same storage and port.</summary>
@@ -179,9 +226,14 @@ public sealed class AppWorld : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Host is not null)
+        if (_front is not null)
         {
-            await Host.DisposeAsync();
+            await _front.DisposeAsync();
+        }
+
+        foreach (var host in Hosts)
+        {
+            await host.DisposeAsync();
         }
 
         if (Sandbox is not null)

@@ -87,4 +87,39 @@ public sealed class FraudOrchestrationOnTheHostTests(AppWorld world)
         Assert.Single(await world.NotesAtMeliAsync(orderId));
         Assert.Equal(HttpStatusCode.OK, (await world.SendAsync(HttpMethod.Get, "api/health", key: false)).Status);
     }
+
+    [Fact]
+    public async Task A_host_killed_in_the_middle_of_a_step_resumes_the_case_within_two_minutes_with_one_feedback_at_MeLi()
+    {
+        var seller = await world.ConnectSellerAsync("APP_PASO");
+        // MeLi does each POST of this seller at once and answers it 6 s later: the cancel step is under way that long.
+        await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller, ["late_write_answer_ms"] = 6000 });
+        var (orderId, _) = await world.CreateOrderAsync(seller, "custom", fraud: true);
+        try
+        {
+            await Poll.UntilAsync(() => world.FraudCaseAsync(orderId), c => c?["in_progress"]?.GetValue<string>() == "cancel",
+                "the cancel step under way", TimeSpan.FromSeconds(90), c => c?.ToJsonString() ?? "no case");
+            await world.Host.KillAsync();
+        }
+        finally
+        {
+            await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
+        }
+
+        var killed = DateTime.UtcNow;
+        await world.Host.StartAsync(TimeSpan.FromMinutes(3));
+
+        // The dead host's activity comes back after host.json's workItemQueueVisibilityTimeout (1 minute),
+        // and the step's claim on the case lasts no longer: the case moves on within 2 minutes of the crash.
+        var done = await world.WaitForCaseAsync(orderId, "cancelled", TimeSpan.FromMinutes(2) - (DateTime.UtcNow - killed));
+
+        Assert.Single(await world.MeliCallsAsync("POST", $"/orders/{orderId}/feedback"));
+        // The cancellation MeLi got was the dead host's: the case, taken up again, found the order cancelled
+        // (or its feedback given) and went on without a second POST; at most one outcome of the cancel step.
+        var cancels = done!["steps"]!.AsArray().Where(s => s!["step"]!.GetValue<string>() == "cancel"
+            && !s["result"]!.GetValue<string>().StartsWith("attempted", StringComparison.Ordinal)).ToList();
+        Assert.True(cancels.Count <= 1, done.ToJsonString());
+        Assert.Single(AppWorld.Steps(done), s => s == "restore_stock");
+        Assert.Single(await world.NotesAtMeliAsync(orderId));
+    }
 }

@@ -140,6 +140,12 @@ public sealed class FunctionsHost : IAsyncDisposable
         info.Environment["FUNCTIONS_MASTER_KEY"] = MasterKey;
         info.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
         info.Environment["AZURE_CORE_LOG_LEVEL"] = "Error";
+        // Durable's task hub tells its workers apart by name, the machine's unless App Service's stamp
+        // and role instance name it: each host is its own worker, as each instance of a scaled-out app
+        // is (two hosts with one name would both believe they own the same partitions). A host started
+        // again on its port is the same worker again, as an instance restarted in place is.
+        info.Environment["WEBSITE_CURRENT_STAMPNAME"] = "local";
+        info.Environment["RoleInstanceId"] = $"func-host-{Port}";
         foreach (var (key, value) in _settings)
         {
             info.Environment[key] = value;

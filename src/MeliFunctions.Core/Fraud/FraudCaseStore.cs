@@ -38,6 +38,23 @@ public sealed class FraudCaseStore(StorageClients storage, Orders.OrderStore ord
         return list.OrderByDescending(c => c.OrderId).Take(max).ToList();
     }
 
+    /// <summary>
+    /// A seller's cases still <c>held</c> (opened or reopened, no step of the flow begun) and unchanged
+    /// since before <paramref name="before"/>: one partition, filtered by the table service.
+    /// </summary>
+    public async Task<List<FraudCase>> ListHeldSinceAsync(string sellerId, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var held = FraudNames.Of(FraudState.Held);
+        var list = new List<FraudCase>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sellerId} and State eq {held} and UpdatedAt lt {before}");
+        await foreach (var entity in Cases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            list.Add(FromEntity(entity));
+        }
+
+        return list;
+    }
+
     /// <summary>Creates the case; false if the order already has one (one case per order).</summary>
     public async Task<bool> TryAddAsync(FraudCase c, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using MeliFunctions.Fraud;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.Budget;
 using MeliFunctions.Orders;
@@ -18,9 +19,11 @@ namespace MeliFunctions.Sweeps;
 /// (d) stored orders in a non-final status not fetched for <see cref="SweepOptions.StuckAfter"/>,
 /// among those sorted within <see cref="SweepOptions.StuckWindow"/> (a key range of <c>OrdersByDate</c>);
 /// (e) stored orders whose follow-up (the observers) is still pending <see cref="SweepOptions.FollowUpAfter"/>
-/// after their write. (a) and (b) bring up only what the store lacks or holds older, stored from the
-/// page where it stands for the order (no GET), else queued; (d) queues a refetch; (e) queues a
-/// follow-up message, which costs no GET.
+/// after their write; (f) fraud cases still <c>held</c> <see cref="SweepOptions.FollowUpAfter"/> after
+/// they were opened, no step of their flow begun (the start message lost with a host that died holding
+/// it). (a) and (b) bring up only what the store lacks or holds older, stored from the page where it
+/// stands for the order (no GET), else queued; (d) queues a refetch; (e) queues a follow-up message,
+/// which costs no GET; (f) starts (or wakes) the case's flow again, which costs no GET either.
 /// </summary>
 public sealed class PendingSweep(
     OrderPages pages,
@@ -28,6 +31,8 @@ public sealed class PendingSweep(
     OrderStore orderStore,
     SweepStateStore state,
     StorageClients storage,
+    FraudCaseStore fraudCases,
+    IFraudFlowStarter fraudStarter,
     IOptions<SweepOptions> options,
     TimeProvider time,
     ILogger<PendingSweep> logger)
@@ -57,7 +62,8 @@ public sealed class PendingSweep(
             var exhausted = await PendingAsync(sellerId, budget, report, cancellationToken)
                 || await ChangedAsync(sellerId, row, budget, report, cancellationToken)
                 || await StuckAsync(sellerId, budget, report, cancellationToken)
-                || await FollowUpAsync(sellerId, budget, report, cancellationToken);
+                || await FollowUpAsync(sellerId, budget, report, cancellationToken)
+                || await FraudStartsAsync(sellerId, budget, report, cancellationToken);
             report["status"] = exhausted ? "budget_exhausted" : "swept";
             row["LastRunId"] = runId;
             row["LastRunAt"] = time.GetUtcNow();
@@ -268,6 +274,33 @@ public sealed class PendingSweep(
         }
 
         report["follow_up"] = new JsonObject { ["queued"] = queued };
+        return exhausted;
+    }
+
+    /// <summary>
+    /// (f) The seller's fraud cases still <c>held</c> well after they were opened: the order sync stored
+    /// the hold and sent the flow its start, but no step began (the message went with a host that died
+    /// holding it: the App's queue trigger hides it for 10 minutes). The flow is started again; a flow
+    /// that is live only gets a spare wake. True when the budget ran out.
+    /// </summary>
+    private async Task<bool> FraudStartsAsync(string sellerId, SweepCap budget, JsonObject report, CancellationToken cancellationToken)
+    {
+        var started = 0;
+        var exhausted = false;
+        foreach (var held in await fraudCases.ListHeldSinceAsync(sellerId, time.GetUtcNow() - options.Value.FollowUpAfter, cancellationToken))
+        {
+            if (!budget.TryQueue())
+            {
+                exhausted = true;
+                break;
+            }
+
+            await fraudStarter.StartOrWakeAsync(sellerId, held.OrderId, cancellationToken);
+            logger.LogWarning("Fraud case of order {OrderId} of seller {SellerId} is still held with no step begun; its flow is started again", held.OrderId, sellerId);
+            started++;
+        }
+
+        report["fraud_starts"] = new JsonObject { ["started"] = started };
         return exhausted;
     }
 

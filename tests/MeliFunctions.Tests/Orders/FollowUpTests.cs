@@ -107,4 +107,32 @@ public sealed class FollowUpTests(FollowUpWorld world) : IClassFixture<FollowUpW
         await world.WaitUntilQuietAsync();
         Assert.Equal(6, await world.LedgerAsync(seller, item));
     }
+
+    [Fact]
+    public async Task A_fraud_flow_start_lost_with_a_dead_host_is_sent_again_by_the_sweep()
+    {
+        var seller = await world.ConnectSellerAsync("SEGUIMIENTO_INICIO");
+        // Every start (and wake) of the seller's flows is lost, as a message a dead host took.
+        world.Faults.Fail(FollowUpFaults.FraudFlowStartLost, seller, times: 1000);
+
+        var (orderId, _) = await world.CreatePaidOrderAsync(seller, fraud: true);
+        await world.EventuallyAsync(() => world.FraudCaseAsync(orderId), c => c is not null, "the fraud case opened", TimeSpan.FromSeconds(60));
+        await world.WaitUntilQuietAsync();
+        var held = await world.FraudCaseAsync(orderId);
+        Assert.True(held!["state"]!.GetValue<string>() == "held", held.ToJsonString());
+        Assert.True(world.Faults.Injected(FollowUpFaults.FraudFlowStartLost, seller) >= 1);
+        // The order's follow-up is done (the start was "sent"): its repair pass has nothing to do.
+        var sync = (await world.WaitForStoredOrderAsync(orderId))["_sync"]!;
+        Assert.Equal(sync["version"]!.GetValue<int>(), sync["follow_up_version"]!.GetValue<int>());
+        world.Faults.Clear(FollowUpFaults.FraudFlowStartLost, seller);
+
+        var sweep = await world.Server.Management.PostAsync($"api/admin/sweep?seller={seller}&wait=true", null);
+        var report = JsonNode.Parse(await sweep.Content.ReadAsStringAsync())!;
+        Assert.True(sweep.IsSuccessStatusCode, report.ToJsonString());
+        Assert.Equal(1, report["sellers"]![0]!["fraud_starts"]?["started"]?.GetValue<int>());
+
+        var moved = await world.EventuallyAsync(() => world.FraudCaseAsync(orderId),
+            c => c?["state"]?.GetValue<string>() == "awaiting_meli_cancel", "the fraud case moved on", TimeSpan.FromSeconds(60));
+        Assert.True(moved!["hold"]!.GetValue<bool>());
+    }
 }

@@ -19,6 +19,9 @@ public sealed class FollowUpFaults
 {
     public const string FraudFlowStart = "fraud_flow_start";
 
+    /// <summary>The fraud flow's start is sent, as far as the order sync can tell, and lost (a host died holding the message).</summary>
+    public const string FraudFlowStartLost = "fraud_flow_start_lost";
+
     private readonly ConcurrentDictionary<(string Target, string SellerId), int> _left = new();
     private readonly ConcurrentDictionary<(string Target, string SellerId), int> _injected = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _crashes = new();
@@ -72,7 +75,7 @@ internal sealed class FaultyObserver(IOrderChangeObserver inner, FollowUpFaults 
     }
 }
 
-/// <summary>The real queue starter of the fraud flow, failing when <see cref="FollowUpFaults"/> says so.</summary>
+/// <summary>The real queue starter of the fraud flow, failing or losing the start when <see cref="FollowUpFaults"/> says so.</summary>
 internal sealed class FaultyFraudFlowStarter(StorageClients storage, FollowUpFaults faults) : IFraudFlowStarter
 {
     private readonly QueueFraudFlowStarter _inner = new(storage);
@@ -80,7 +83,9 @@ internal sealed class FaultyFraudFlowStarter(StorageClients storage, FollowUpFau
     public Task StartOrWakeAsync(string sellerId, long orderId, CancellationToken cancellationToken) =>
         faults.ShouldFail(FollowUpFaults.FraudFlowStart, sellerId)
             ? throw new InvalidOperationException($"injected failure starting the fraud flow of order {orderId}")
-            : _inner.StartOrWakeAsync(sellerId, orderId, cancellationToken);
+            : faults.ShouldFail(FollowUpFaults.FraudFlowStartLost, sellerId)
+                ? Task.CompletedTask
+                : _inner.StartOrWakeAsync(sellerId, orderId, cancellationToken);
 }
 
 /// <summary>
