@@ -94,7 +94,8 @@ internal static class OpenLoop
         var errors = status.Count(s => s < 0);
         var (queued, complete) = await drainer.StopAsync();
         return new StepResult(rate, duration.TotalSeconds, n, ok, n - ok - errors, errors,
-            Percentile(latency, 0.50), Percentile(latency, 0.99), latency[^1], maxLag * 1000.0 / Stopwatch.Frequency, queued) { DrainComplete = complete };
+            Percentile(latency, 0.50), Percentile(latency, 0.99), latency[^1], maxLag * 1000.0 / Stopwatch.Frequency, queued)
+        { DrainComplete = complete };
     }
 
     private static async Task SendAsync(HttpClient http, byte[] body, long due, double[] latency, int[] status, int i)

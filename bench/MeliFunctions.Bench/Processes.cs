@@ -25,8 +25,20 @@ internal sealed class Child : IAsyncDisposable
         _process = Process.Start(info)!;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
         // Only warnings and errors reach the output (logging is at Warning): show them, prefixed.
-        _process.OutputDataReceived += (_, e) => { if (!string.IsNullOrWhiteSpace(e.Data)) Console.Error.WriteLine($"[{name}] {e.Data}"); };
-        _process.ErrorDataReceived += (_, e) => { if (!string.IsNullOrWhiteSpace(e.Data)) Console.Error.WriteLine($"[{name}] {e.Data}"); };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                Console.Error.WriteLine($"[{name}] {e.Data}");
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                Console.Error.WriteLine($"[{name}] {e.Data}");
+            }
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }

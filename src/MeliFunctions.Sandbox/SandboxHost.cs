@@ -31,7 +31,11 @@ internal static class SandboxHost
             options = new SandboxOptions();
             builder.Configuration.GetSection("Sandbox").Bind(options);
         }
-        if (url is not null) builder.WebHost.UseUrls(url);
+        if (url is not null)
+        {
+            builder.WebHost.UseUrls(url);
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var services = builder.Services;

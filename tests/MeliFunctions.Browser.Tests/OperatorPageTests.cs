@@ -28,7 +28,13 @@ public sealed class OperatorPageTests(MeliWorld world) : IClassFixture<MeliWorld
         var page = await chromium.Browser.NewPageAsync();
         var problems = new List<string>();
         // Script errors only: the browser also logs each non-2xx fetch (the optional fraud list's 404) as a console error.
-        page.Console += (_, message) => { if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) problems.Add(message.Text); };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                problems.Add(message.Text);
+            }
+        };
         page.PageError += (_, error) => problems.Add(error);
 
         await page.GotoAsync(world.Server.BaseUrl.ToString());
@@ -80,7 +86,13 @@ public sealed class OperatorPageTests(MeliWorld world) : IClassFixture<MeliWorld
         await using var chromium = await Chromium.LaunchAsync();
         var page = await chromium.Browser.NewPageAsync();
         var problems = new List<string>();
-        page.Console += (_, message) => { if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) problems.Add(message.Text); };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                problems.Add(message.Text);
+            }
+        };
         page.PageError += (_, error) => problems.Add(error);
 
         var first = await page.GotoAsync(world.Server.BaseUrl.ToString());

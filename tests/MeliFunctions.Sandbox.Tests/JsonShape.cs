@@ -25,10 +25,18 @@ internal static class JsonShape
 
     private static void Compare(JsonElement expected, JsonElement actual, ISet<string> nullable, string path, List<string> problems)
     {
-        if (expected.ValueKind == JsonValueKind.Null) return;
+        if (expected.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
         if (actual.ValueKind == JsonValueKind.Null)
         {
-            if (!nullable.Contains(path)) problems.Add($"{path}: expected {expected.ValueKind}, got null");
+            if (!nullable.Contains(path))
+            {
+                problems.Add($"{path}: expected {expected.ValueKind}, got null");
+            }
+
             return;
         }
         var expectedKind = Normalize(expected.ValueKind);
@@ -54,7 +62,11 @@ internal static class JsonShape
         {
             if (actual.GetArrayLength() == 0)
             {
-                if (!nullable.Contains(path + "[]")) problems.Add($"{path}: expected items, got an empty array");
+                if (!nullable.Contains(path + "[]"))
+                {
+                    problems.Add($"{path}: expected items, got an empty array");
+                }
+
                 return;
             }
             foreach (var value in actual.EnumerateArray())

@@ -62,9 +62,24 @@ internal sealed class SandboxHarness : IAsyncDisposable
     public async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> CallAsync(HttpMethod method, string path, string? token, JsonNode? body = null, IDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (headers is not null) foreach (var (k, v) in headers) request.Headers.Add(k, v);
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (headers is not null)
+        {
+            foreach (var (k, v) in headers)
+            {
+                request.Headers.Add(k, v);
+            }
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        }
+
         var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();

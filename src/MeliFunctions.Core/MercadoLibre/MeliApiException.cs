@@ -85,7 +85,7 @@ public sealed class MeliApiException : Exception
     {
         (400, "invalid_grant") => MeliErrorKind.SellerDisconnected,
         (408 or 429, _) => MeliErrorKind.Transient,
-        (>= 500, _) => MeliErrorKind.Transient,
+        (var code, _) when code >= 500 => MeliErrorKind.Transient,
         (401, _) => MeliErrorKind.Transient,
         (0, _) => MeliErrorKind.Transient,
         _ => MeliErrorKind.Permanent,

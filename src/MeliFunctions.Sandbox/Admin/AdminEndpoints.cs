@@ -40,7 +40,11 @@ internal static class AdminEndpoints
     public static JsonArray ToArray(IEnumerable<JsonNode?> nodes)
     {
         var array = new JsonArray();
-        foreach (var n in nodes) array.Add(n);
+        foreach (var n in nodes)
+        {
+            array.Add(n);
+        }
+
         return array;
     }
 
@@ -53,7 +57,11 @@ internal static class AdminEndpoints
         var id = MeliJson.Long(body["id"]);
         lock (world.Sync)
         {
-            if (id is { } given && world.Users.ContainsKey(given)) return MeliJson.Error(409, "conflict", $"user {given} exists");
+            if (id is { } given && world.Users.ContainsKey(given))
+            {
+                return MeliJson.Error(409, "conflict", $"user {given} exists");
+            }
+
             var user = world.AddUser(id, nickname ?? $"TESTSELLER{world.Users.Count + 1}", seller: true);
             return MeliJson.Json(new JsonObject { ["id"] = user.Id, ["nickname"] = user.Nickname }, 201);
         }
@@ -63,17 +71,29 @@ internal static class AdminEndpoints
     {
         var body = await MeliJson.ReadObjectAsync(request, ct);
         var redirect = MeliJson.String(body?["redirect_uri"]);
-        if (string.IsNullOrWhiteSpace(redirect)) return MeliJson.Error(400, "bad_request", "redirect_uri is required");
+        if (string.IsNullOrWhiteSpace(redirect))
+        {
+            return MeliJson.Error(400, "bad_request", "redirect_uri is required");
+        }
+
         lock (world.Sync)
         {
-            if (!world.Users.TryGetValue(id, out var user) || !user.IsSeller) return MeliJson.Error(404, "not_found", $"seller {id} not found");
+            if (!world.Users.TryGetValue(id, out var user) || !user.IsSeller)
+            {
+                return MeliJson.Error(404, "not_found", $"seller {id} not found");
+            }
+
             return MeliJson.Json(new JsonObject { ["code"] = tokens.IssueCode(id, redirect) }, 201);
         }
     }
 
     private static async Task<IResult> CreateItemAsync(HttpRequest request, SandboxWorld world, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body) return BadBody();
+        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body)
+        {
+            return BadBody();
+        }
+
         lock (world.Sync)
         {
             return ItemFactory.Create(world, body).ToResult();
@@ -92,7 +112,11 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> CreateOrderAsync(HttpRequest request, SandboxWorld world, OrderLifecycle lifecycle, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body) return BadBody();
+        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body)
+        {
+            return BadBody();
+        }
+
         lock (world.Sync)
         {
             return lifecycle.Create(body).ToResult();
@@ -120,7 +144,11 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> NotifyAsync(HttpRequest request, SandboxWorld world, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body) return BadBody();
+        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body)
+        {
+            return BadBody();
+        }
+
         var resource = MeliJson.String(body["resource"]);
         var topic = MeliJson.String(body["topic"]) ?? "orders_v2";
         var userId = MeliJson.Long(body["user_id"]);
@@ -129,7 +157,11 @@ internal static class AdminEndpoints
         {
             return MeliJson.Error(400, "bad_request", "resource and user_id are required; times between 1 and 1000");
         }
-        for (var i = 0; i < times; i++) world.Notify(topic, resource, userId.Value);
+        for (var i = 0; i < times; i++)
+        {
+            world.Notify(topic, resource, userId.Value);
+        }
+
         return MeliJson.Json(new JsonObject { ["queued"] = times }, 202);
     }
 
@@ -146,11 +178,19 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> PutConfigAsync(HttpRequest request, SandboxWorld world, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body) return BadBody();
+        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body)
+        {
+            return BadBody();
+        }
+
         if (body.ContainsKey("callback_url"))
         {
             var url = MeliJson.String(body["callback_url"]);
-            if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) return MeliJson.Error(400, "bad_request", "callback_url must be an absolute URL or null");
+            if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                return MeliJson.Error(400, "bad_request", "callback_url must be an absolute URL or null");
+            }
+
             world.Options.CallbackUrl = url;
         }
         return GetConfig(world);
@@ -158,9 +198,17 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> PutFaultsAsync(HttpRequest request, SandboxWorld world, FaultBook faults, TokenStore tokens, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body) return BadBody();
+        if (await MeliJson.ReadObjectAsync(request, ct) is not { } body)
+        {
+            return BadBody();
+        }
+
         var (settings, error) = FaultSettings.Parse(body);
-        if (settings is null) return MeliJson.Error(400, "bad_request", error!);
+        if (settings is null)
+        {
+            return MeliJson.Error(400, "bad_request", error!);
+        }
+
         faults.Set(settings);
         var expired = 0;
         if (settings.ExpireTokens)

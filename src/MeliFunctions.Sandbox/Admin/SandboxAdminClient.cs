@@ -98,9 +98,21 @@ public sealed class SandboxAdminClient
     public Task<JsonElement> GetRequestsAsync(string? method = null, string? pathPrefix = null, long? sellerId = null, CancellationToken ct = default)
     {
         var query = new List<string>();
-        if (method is not null) query.Add("method=" + Uri.EscapeDataString(method));
-        if (pathPrefix is not null) query.Add("path_prefix=" + Uri.EscapeDataString(pathPrefix));
-        if (sellerId is not null) query.Add("seller_id=" + sellerId);
+        if (method is not null)
+        {
+            query.Add("method=" + Uri.EscapeDataString(method));
+        }
+
+        if (pathPrefix is not null)
+        {
+            query.Add("path_prefix=" + Uri.EscapeDataString(pathPrefix));
+        }
+
+        if (sellerId is not null)
+        {
+            query.Add("seller_id=" + sellerId);
+        }
+
         return SendAsync(HttpMethod.Get, "_sandbox/requests" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), null, ct);
     }
 
@@ -122,7 +134,11 @@ public sealed class SandboxAdminClient
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = JsonContent.Create(body);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
         using var response = await _http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)

@@ -42,7 +42,10 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
             using var reader = new StreamReader(request.Body, Encoding.UTF8, leaveOpen: true);
             body = await reader.ReadToEndAsync(context.RequestAborted);
             request.Body.Position = 0;
-            if (request.HasFormContentType) body = RedactForm(body);
+            if (request.HasFormContentType)
+            {
+                body = RedactForm(body);
+            }
         }
 
         try
@@ -91,7 +94,11 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
             await MeliJson.Error(429, "too_many_requests", "Too Many Requests").ExecuteAsync(context);
             return;
         }
-        if (active.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(active.LatencyMs), world.Time, context.RequestAborted);
+        if (active.LatencyMs > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(active.LatencyMs), world.Time, context.RequestAborted);
+        }
+
         if (faults.Roll(active.Rate429))
         {
             await MeliJson.Error(429, "too_many_requests", "Too Many Requests").ExecuteAsync(context);
@@ -151,9 +158,17 @@ internal sealed class ApiGate(RequestDelegate next, SandboxWorld world, TokenSto
 
     private static string RedactQuery(string query)
     {
-        if (query.Length == 0) return query;
+        if (query.Length == 0)
+        {
+            return query;
+        }
+
         var fields = QueryHelpers.ParseQuery(query);
-        if (!fields.Keys.Any(k => SecretFields.Contains(k))) return query;
+        if (!fields.Keys.Any(k => SecretFields.Contains(k)))
+        {
+            return query;
+        }
+
         var redacted = fields.ToDictionary(kv => kv.Key, kv => SecretFields.Contains(kv.Key) ? new StringValues("***") : kv.Value);
         return QueryString.Create(redacted).Value ?? "";
     }

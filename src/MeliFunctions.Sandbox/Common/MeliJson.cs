@@ -41,7 +41,11 @@ internal static class MeliJson
 
     public static async Task<JsonObject?> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength == 0) return null;
+        if (request.ContentLength == 0)
+        {
+            return null;
+        }
+
         try
         {
             var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
@@ -55,20 +59,56 @@ internal static class MeliJson
 
     public static long? Long(JsonNode? node)
     {
-        if (node is not JsonValue v) return null;
-        if (v.TryGetValue<long>(out var l)) return l;
-        if (v.TryGetValue<double>(out var d) && d == Math.Floor(d)) return (long)d;
-        if (v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out l)) return l;
+        if (node is not JsonValue v)
+        {
+            return null;
+        }
+
+        if (v.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+
+        if (v.TryGetValue<double>(out var d) && d == Math.Floor(d))
+        {
+            return (long)d;
+        }
+
+        if (v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out l))
+        {
+            return l;
+        }
+
         return null;
     }
 
     public static decimal? Decimal(JsonNode? node)
     {
-        if (node is not JsonValue v) return null;
-        if (v.TryGetValue<decimal>(out var m)) return m;
-        if (v.TryGetValue<double>(out var d)) return (decimal)d;
-        if (v.TryGetValue<long>(out var l)) return l;
-        if (v.TryGetValue<string>(out var s) && decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out m)) return m;
+        if (node is not JsonValue v)
+        {
+            return null;
+        }
+
+        if (v.TryGetValue<decimal>(out var m))
+        {
+            return m;
+        }
+
+        if (v.TryGetValue<double>(out var d))
+        {
+            return (decimal)d;
+        }
+
+        if (v.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+
+        if (v.TryGetValue<string>(out var s) && decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out m))
+        {
+            return m;
+        }
+
         return null;
     }
 

@@ -15,8 +15,14 @@ internal sealed class FaultBook(SandboxOptions options)
     {
         lock (_sync)
         {
-            if (settings.SellerId is { } seller) _perSeller[seller] = settings;
-            else _global = settings;
+            if (settings.SellerId is { } seller)
+            {
+                _perSeller[seller] = settings;
+            }
+            else
+            {
+                _global = settings;
+            }
         }
     }
 
@@ -46,12 +52,28 @@ internal sealed class FaultBook(SandboxOptions options)
     /// </summary>
     public bool Admit(long sellerId, int perSecond, DateTimeOffset now)
     {
-        if (perSecond <= 0) return true;
+        if (perSecond <= 0)
+        {
+            return true;
+        }
+
         lock (_sync)
         {
-            if (!_admitted.TryGetValue(sellerId, out var times)) _admitted[sellerId] = times = new Queue<DateTimeOffset>();
-            while (times.Count > 0 && times.Peek() <= now - TimeSpan.FromSeconds(1)) times.Dequeue();
-            if (times.Count >= perSecond) return false;
+            if (!_admitted.TryGetValue(sellerId, out var times))
+            {
+                _admitted[sellerId] = times = new Queue<DateTimeOffset>();
+            }
+
+            while (times.Count > 0 && times.Peek() <= now - TimeSpan.FromSeconds(1))
+            {
+                times.Dequeue();
+            }
+
+            if (times.Count >= perSecond)
+            {
+                return false;
+            }
+
             times.Enqueue(now);
             return true;
         }
@@ -59,7 +81,11 @@ internal sealed class FaultBook(SandboxOptions options)
 
     public bool Roll(double rate)
     {
-        if (rate <= 0) return false;
+        if (rate <= 0)
+        {
+            return false;
+        }
+
         lock (_sync)
         {
             return _dice.NextDouble() < rate;
@@ -71,7 +97,11 @@ internal sealed class FaultBook(SandboxOptions options)
         lock (_sync)
         {
             var sellers = new JsonArray();
-            foreach (var s in _perSeller.Values.OrderBy(s => s.SellerId)) sellers.Add(s.ToJson());
+            foreach (var s in _perSeller.Values.OrderBy(s => s.SellerId))
+            {
+                sellers.Add(s.ToJson());
+            }
+
             return new JsonObject { ["global"] = _global.ToJson(), ["sellers"] = sellers };
         }
     }

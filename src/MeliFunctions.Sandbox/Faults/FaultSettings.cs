@@ -28,8 +28,15 @@ internal sealed record FaultSettings
         {
             error = null;
             var value = MeliJson.Double(body[name]) ?? 0;
-            if (body[name] is not null && MeliJson.Double(body[name]) is null) error = $"{name} must be a number";
-            else if (value is < 0 or > 1) error = $"{name} must be between 0 and 1";
+            if (body[name] is not null && MeliJson.Double(body[name]) is null)
+            {
+                error = $"{name} must be a number";
+            }
+            else if (value is < 0 or > 1)
+            {
+                error = $"{name} must be between 0 and 1";
+            }
+
             return value;
         }
 
@@ -37,8 +44,15 @@ internal sealed record FaultSettings
         {
             error = null;
             var value = MeliJson.Int(body[name]) ?? 0;
-            if (body[name] is not null && MeliJson.Int(body[name]) is null) error = $"{name} must be an integer";
-            else if (value < 0) error = $"{name} must not be negative";
+            if (body[name] is not null && MeliJson.Int(body[name]) is null)
+            {
+                error = $"{name} must be an integer";
+            }
+            else if (value < 0)
+            {
+                error = $"{name} must not be negative";
+            }
+
             return value;
         }
 

@@ -30,8 +30,16 @@ internal static class ItemEndpoints
     private static IResult MultiGet(HttpRequest request, SandboxWorld world)
     {
         var ids = request.Query["ids"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (ids.Length == 0) return MeliJson.Error(400, "bad_request", "ids is required");
-        if (ids.Length > MaxIds) return MeliJson.Error(400, "bad_request", $"Too many ids: at most {MaxIds}");
+        if (ids.Length == 0)
+        {
+            return MeliJson.Error(400, "bad_request", "ids is required");
+        }
+
+        if (ids.Length > MaxIds)
+        {
+            return MeliJson.Error(400, "bad_request", $"Too many ids: at most {MaxIds}");
+        }
+
         var attributes = request.Query["attributes"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var result = new JsonArray();
         lock (world.Sync)
@@ -46,7 +54,10 @@ internal static class ItemEndpoints
                 var body = ItemRenderer.Render(item);
                 if (attributes.Length > 0)
                 {
-                    foreach (var key in body.Select(p => p.Key).ToList().Where(k => !attributes.Contains(k))) body.Remove(key);
+                    foreach (var key in body.Select(p => p.Key).ToList().Where(k => !attributes.Contains(k)))
+                    {
+                        body.Remove(key);
+                    }
                 }
                 result.Add(new JsonObject { ["code"] = 200, ["body"] = body });
             }
@@ -56,20 +67,42 @@ internal static class ItemEndpoints
 
     private static async Task<IResult> PutAsync(string id, HttpContext context, SandboxWorld world, CancellationToken ct)
     {
-        if (await MeliJson.ReadObjectAsync(context.Request, ct) is not { } body) return MeliJson.Error(400, "bad_request", "the body must be a JSON object");
+        if (await MeliJson.ReadObjectAsync(context.Request, ct) is not { } body)
+        {
+            return MeliJson.Error(400, "bad_request", "the body must be a JSON object");
+        }
+
         lock (world.Sync)
         {
-            if (!world.Items.TryGetValue(id, out var item)) return NotFound(id);
-            if (item.SellerId != ApiGate.SellerOf(context)) return MeliJson.Error(403, "forbidden", "User does not have permission to update this item");
-            if (item.Status is "closed" or "under_review") return MeliJson.Error(400, "item.status.invalid", $"Item is {item.Status} and can not be updated");
+            if (!world.Items.TryGetValue(id, out var item))
+            {
+                return NotFound(id);
+            }
+
+            if (item.SellerId != ApiGate.SellerOf(context))
+            {
+                return MeliJson.Error(403, "forbidden", "User does not have permission to update this item");
+            }
+
+            if (item.Status is "closed" or "under_review")
+            {
+                return MeliJson.Error(400, "item.status.invalid", $"Item is {item.Status} and can not be updated");
+            }
 
             // Validate everything first, so a bad request changes nothing.
             int? quantity = null;
             if (body.ContainsKey("available_quantity"))
             {
                 quantity = MeliJson.Int(body["available_quantity"]);
-                if (quantity is null or < 0) return Validation("item.available_quantity.invalid", "available_quantity must be a non-negative integer");
-                if (item.Variations.Count > 0) return Validation("item.available_quantity.invalid", "The item has variations: update available_quantity in variations");
+                if (quantity is null or < 0)
+                {
+                    return Validation("item.available_quantity.invalid", "available_quantity must be a non-negative integer");
+                }
+
+                if (item.Variations.Count > 0)
+                {
+                    return Validation("item.available_quantity.invalid", "The item has variations: update available_quantity in variations");
+                }
             }
             var variationUpdates = new List<(Variation Variation, int? Quantity, decimal? Price)>();
             if (body["variations"] is JsonArray variations)
@@ -78,15 +111,26 @@ internal static class ItemEndpoints
                 {
                     var vid = MeliJson.Long(v?["id"]);
                     var variation = item.Variations.FirstOrDefault(x => x.Id == vid);
-                    if (variation is null) return Validation("item.variations.id.invalid", $"Variation {vid} does not belong to item {item.Id}");
+                    if (variation is null)
+                    {
+                        return Validation("item.variations.id.invalid", $"Variation {vid} does not belong to item {item.Id}");
+                    }
+
                     int? vq = null;
                     if (v!["available_quantity"] is not null)
                     {
                         vq = MeliJson.Int(v["available_quantity"]);
-                        if (vq is null or < 0) return Validation("item.variations.available_quantity.invalid", "available_quantity must be a non-negative integer");
+                        if (vq is null or < 0)
+                        {
+                            return Validation("item.variations.available_quantity.invalid", "available_quantity must be a non-negative integer");
+                        }
                     }
                     var vp = MeliJson.Decimal(v["price"]);
-                    if (vp is <= 0) return Validation("item.variations.price.invalid", "price must be positive");
+                    if (vp is <= 0)
+                    {
+                        return Validation("item.variations.price.invalid", "price must be positive");
+                    }
+
                     variationUpdates.Add((variation, vq, vp));
                 }
             }
@@ -100,9 +144,16 @@ internal static class ItemEndpoints
                 return Validation("item.status.invalid", "status must be active, paused or closed");
             }
             var price = MeliJson.Decimal(body["price"]);
-            if (body.ContainsKey("price") && price is null or <= 0) return Validation("item.price.invalid", "price must be positive");
+            if (body.ContainsKey("price") && price is null or <= 0)
+            {
+                return Validation("item.price.invalid", "price must be positive");
+            }
 
-            if (price is not null) item.Price = price.Value;
+            if (price is not null)
+            {
+                item.Price = price.Value;
+            }
+
             var source = $"PUT /items/{item.Id}";
             var stockChanged = false;
             if (quantity is not null && quantity != item.OwnQuantity)
@@ -112,7 +163,11 @@ internal static class ItemEndpoints
             }
             foreach (var (variation, vq, vp) in variationUpdates)
             {
-                if (vp is not null) variation.Price = vp.Value;
+                if (vp is not null)
+                {
+                    variation.Price = vp.Value;
+                }
+
                 if (vq is not null && vq != variation.AvailableQuantity)
                 {
                     Stock.Set(world, item, variation.Id, vq.Value, source);
@@ -121,10 +176,17 @@ internal static class ItemEndpoints
             }
             if (status is not null && status != item.Status)
             {
-                if (status == "active" && item.AvailableQuantity == 0) return Validation("item.status.invalid", "An item without stock can not be activated");
+                if (status == "active" && item.AvailableQuantity == 0)
+                {
+                    return Validation("item.status.invalid", "An item without stock can not be activated");
+                }
+
                 item.Status = status;
                 item.SubStatus.Clear();
-                if (!stockChanged) world.Notify("items", $"/items/{item.Id}", item.SellerId);
+                if (!stockChanged)
+                {
+                    world.Notify("items", $"/items/{item.Id}", item.SellerId);
+                }
             }
             item.LastUpdated = world.NextStamp(item.LastUpdated);
             return MeliJson.Json(ItemRenderer.Render(item));

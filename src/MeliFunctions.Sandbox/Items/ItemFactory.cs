@@ -15,15 +15,30 @@ internal static class ItemFactory
             return ApiOutcome.Fail(400, "bad_request", "seller_id must be an existing seller");
         }
         var title = MeliJson.String(body["title"]);
-        if (string.IsNullOrWhiteSpace(title)) return ApiOutcome.Fail(400, "bad_request", "title is required");
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return ApiOutcome.Fail(400, "bad_request", "title is required");
+        }
+
         var price = MeliJson.Decimal(body["price"]) ?? 0m;
-        if (price <= 0) return ApiOutcome.Fail(400, "bad_request", "price must be positive");
+        if (price <= 0)
+        {
+            return ApiOutcome.Fail(400, "bad_request", "price must be positive");
+        }
+
         var status = MeliJson.String(body["status"]) ?? "active";
-        if (status is not ("active" or "paused" or "closed" or "under_review")) return ApiOutcome.Fail(400, "bad_request", "status must be active, paused, closed or under_review");
+        if (status is not ("active" or "paused" or "closed" or "under_review"))
+        {
+            return ApiOutcome.Fail(400, "bad_request", "status must be active, paused, closed or under_review");
+        }
+
         var currency = MeliJson.String(body["currency_id"]) ?? "ARS";
         var site = MeliJson.SiteOf(currency);
         var quantity = MeliJson.Int(body["available_quantity"]) ?? 0;
-        if (quantity < 0) return ApiOutcome.Fail(400, "bad_request", "available_quantity must not be negative");
+        if (quantity < 0)
+        {
+            return ApiOutcome.Fail(400, "bad_request", "available_quantity must not be negative");
+        }
 
         string id;
         do
@@ -56,7 +71,11 @@ internal static class ItemFactory
             foreach (var v in variations)
             {
                 var vq = MeliJson.Int(v?["available_quantity"]) ?? 0;
-                if (vq < 0) return ApiOutcome.Fail(400, "bad_request", "variation available_quantity must not be negative");
+                if (vq < 0)
+                {
+                    return ApiOutcome.Fail(400, "bad_request", "variation available_quantity must not be negative");
+                }
+
                 item.Variations.Add(new Variation
                 {
                     Id = world.Ids.NextVariation(),

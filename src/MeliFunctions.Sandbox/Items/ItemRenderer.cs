@@ -24,7 +24,11 @@ internal static class ItemRenderer
             });
         }
         var subStatus = new JsonArray();
-        foreach (var s in i.SubStatus) subStatus.Add(s);
+        foreach (var s in i.SubStatus)
+        {
+            subStatus.Add(s);
+        }
+
         return new JsonObject
         {
             ["id"] = i.Id,

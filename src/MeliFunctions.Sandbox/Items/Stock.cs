@@ -12,8 +12,15 @@ internal static class Stock
     public static void Set(SandboxWorld world, Item item, long? variationId, int quantity, string source)
     {
         var before = Available(item, variationId);
-        if (variationId is { } vid) item.Variations.First(v => v.Id == vid).AvailableQuantity = quantity;
-        else item.OwnQuantity = quantity;
+        if (variationId is { } vid)
+        {
+            item.Variations.First(v => v.Id == vid).AvailableQuantity = quantity;
+        }
+        else
+        {
+            item.OwnQuantity = quantity;
+        }
+
         Record(world, item, variationId, before, quantity, source);
     }
 
@@ -41,7 +48,10 @@ internal static class Stock
         if (item.Status == "active" && item.AvailableQuantity == 0)
         {
             item.Status = "paused";
-            if (!item.SubStatus.Contains("out_of_stock")) item.SubStatus.Add("out_of_stock");
+            if (!item.SubStatus.Contains("out_of_stock"))
+            {
+                item.SubStatus.Add("out_of_stock");
+            }
         }
         else if (item.Status == "paused" && item.SubStatus.Contains("out_of_stock") && item.AvailableQuantity > 0)
         {

@@ -132,7 +132,11 @@ internal sealed class NotificationHub : BackgroundService
                 var timeout = Task.Delay(TimeSpan.FromMilliseconds(500), _time, wait.Token);
                 await Task.WhenAny(readTask, timeout);
                 await wait.CancelAsync();
-                if (stoppingToken.IsCancellationRequested) return;
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 if (_queue.Reader.TryRead(out var newer))
                 {
                     Dispatch([newer, held], stoppingToken);
@@ -162,7 +166,10 @@ internal sealed class NotificationHub : BackgroundService
         {
             try
             {
-                foreach (var record in records) await DeliverAsync(record, ct);
+                foreach (var record in records)
+                {
+                    await DeliverAsync(record, ct);
+                }
             }
             finally
             {
@@ -176,13 +183,21 @@ internal sealed class NotificationHub : BackgroundService
         var delayMs = _faults.For(record.UserId).DelayNotificationsMs;
         try
         {
-            if (delayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(delayMs), _time, ct);
+            if (delayMs > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(delayMs), _time, ct);
+            }
+
             var start = _time.GetUtcNow();
             var wait = _options.NotificationRetryInterval;
             for (var attempt = 1; ; attempt++)
             {
                 var url = _options.CallbackUrl;
-                lock (_sync) record.CallbackUrl = url;
+                lock (_sync)
+                {
+                    record.CallbackUrl = url;
+                }
+
                 if (string.IsNullOrWhiteSpace(url))
                 {
                     Finish(record, "missed");
@@ -206,7 +221,11 @@ internal sealed class NotificationHub : BackgroundService
                 {
                     error = "timeout: " + ex.Message;
                 }
-                lock (_sync) record.Attempts.Add(new DeliveryAttempt(attempt, sent, code, error));
+                lock (_sync)
+                {
+                    record.Attempts.Add(new DeliveryAttempt(attempt, sent, code, error));
+                }
+
                 _logger.LogInformation("Notification {Topic} {Resource} for user {UserId} sent, attempt {Attempt}: {HttpCode}",
                     record.Topic, record.Resource, record.UserId, attempt, code?.ToString(CultureInfo.InvariantCulture) ?? error);
 

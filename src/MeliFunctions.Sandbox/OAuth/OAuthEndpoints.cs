@@ -53,18 +53,30 @@ internal static class OAuthEndpoints
             {
                 case "authorization_code":
                     var code = F("code");
-                    if (code is null) return MeliJson.Error(400, "invalid_request", "code is required");
+                    if (code is null)
+                    {
+                        return MeliJson.Error(400, "invalid_request", "code is required");
+                    }
+
                     seller = tokens.RedeemCode(code, F("redirect_uri"), F("code_verifier"));
                     break;
                 case "refresh_token":
                     var refresh = F("refresh_token");
-                    if (refresh is null) return MeliJson.Error(400, "invalid_request", "refresh_token is required");
+                    if (refresh is null)
+                    {
+                        return MeliJson.Error(400, "invalid_request", "refresh_token is required");
+                    }
+
                     seller = tokens.RedeemRefresh(refresh);
                     break;
                 default:
                     return MeliJson.Error(400, "unsupported_grant_type", $"grant_type {grant} is not supported");
             }
-            if (seller is null) return InvalidGrant();
+            if (seller is null)
+            {
+                return InvalidGrant();
+            }
+
             var issued = tokens.Issue(seller.Value);
             return MeliJson.Json(new JsonObject
             {
@@ -124,14 +136,22 @@ internal static class OAuthEndpoints
                 var code = tokens.IssueCode(sellerId, redirect, challenge);
                 var separator = string.IsNullOrEmpty(redirectUri.Query) ? "?" : "&";
                 var location = $"{redirect}{separator}code={Uri.EscapeDataString(code)}";
-                if (state.Length > 0) location += $"&state={Uri.EscapeDataString(state)}";
+                if (state.Length > 0)
+                {
+                    location += $"&state={Uri.EscapeDataString(state)}";
+                }
+
                 return Results.Redirect(location);
             }
 
             var html = new StringBuilder();
             html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Mercado Libre sandbox: log in</title></head><body>");
             html.Append("<h1>Log in as a seller</h1>");
-            if (sellers.Count == 0) html.Append("<p>No sellers yet: create one with POST /_sandbox/sellers.</p>");
+            if (sellers.Count == 0)
+            {
+                html.Append("<p>No sellers yet: create one with POST /_sandbox/sellers.</p>");
+            }
+
             html.Append("<ul>");
             foreach (var s in sellers)
             {

@@ -31,10 +31,26 @@ internal sealed class TokenStore(SandboxWorld world)
     /// </summary>
     public long? RedeemCode(string code, string? redirectUri, string? codeVerifier = null)
     {
-        if (!_codes.Remove(code, out var entry)) return null;
-        if (entry.Expires < world.Now) return null;
-        if (redirectUri is not null && !string.Equals(redirectUri, entry.RedirectUri, StringComparison.Ordinal)) return null;
-        if (entry.Challenge is not null && (codeVerifier is null || !string.Equals(S256(codeVerifier), entry.Challenge, StringComparison.Ordinal))) return null;
+        if (!_codes.Remove(code, out var entry))
+        {
+            return null;
+        }
+
+        if (entry.Expires < world.Now)
+        {
+            return null;
+        }
+
+        if (redirectUri is not null && !string.Equals(redirectUri, entry.RedirectUri, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (entry.Challenge is not null && (codeVerifier is null || !string.Equals(S256(codeVerifier), entry.Challenge, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
         return entry.SellerId;
     }
 

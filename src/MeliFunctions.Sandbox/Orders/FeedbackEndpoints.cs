@@ -44,18 +44,40 @@ internal static class FeedbackEndpoints
             return MeliJson.Error(400, "invalid_fulfilled", "'fulfilled' parameter must be true or false (and reason is required when it is false)");
         }
         var rating = MeliJson.String(body?["rating"]);
-        if (rating is not null && !Ratings.Contains(rating)) return MeliJson.Error(400, "invalid_rating", "rating must be positive, neutral or negative");
+        if (rating is not null && !Ratings.Contains(rating))
+        {
+            return MeliJson.Error(400, "invalid_rating", "rating must be positive, neutral or negative");
+        }
+
         var message = MeliJson.String(body?["message"]);
-        if (message?.Length > 160) return MeliJson.Error(400, "invalid_message", "message must have at most 160 characters");
+        if (message?.Length > 160)
+        {
+            return MeliJson.Error(400, "invalid_message", "message must have at most 160 characters");
+        }
 
         lock (world.Sync)
         {
             var (order, error) = OrderEndpoints.Find(world, id, ApiGate.SellerOf(context));
-            if (error is not null) return error.ToResult();
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
             var o = order!;
-            if (o.SellerId != ApiGate.SellerOf(context)) return MeliJson.Error(403, "not_owned_order", "Only the seller gives this feedback.");
-            if (o.SaleFeedback is not null) return MeliJson.Error(400, "feedback_already_exists", "The feedback for this order was already given.");
-            if (o.Status == "payment_required") return MeliJson.Error(400, "bad_request", "The order is not paid yet.");
+            if (o.SellerId != ApiGate.SellerOf(context))
+            {
+                return MeliJson.Error(403, "not_owned_order", "Only the seller gives this feedback.");
+            }
+
+            if (o.SaleFeedback is not null)
+            {
+                return MeliJson.Error(400, "feedback_already_exists", "The feedback for this order was already given.");
+            }
+
+            if (o.Status == "payment_required")
+            {
+                return MeliJson.Error(400, "bad_request", "The order is not paid yet.");
+            }
 
             var feedback = new Feedback
             {
@@ -92,7 +114,11 @@ internal static class FeedbackEndpoints
         lock (world.Sync)
         {
             var (order, error) = OrderEndpoints.Find(world, id, ApiGate.SellerOf(context));
-            if (error is not null) return error.ToResult();
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
             return MeliJson.Json(new JsonObject
             {
                 ["sale"] = order!.SaleFeedback is { } f ? Render(f) : null,

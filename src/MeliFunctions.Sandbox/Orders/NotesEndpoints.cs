@@ -30,30 +30,58 @@ internal static class NotesEndpoints
     {
         var body = await MeliJson.ReadObjectAsync(request, ct);
         var text = MeliJson.String(body?["note"]);
-        if (string.IsNullOrWhiteSpace(text)) return (null, MeliJson.Error(400, "bad_request", "note is required"));
-        if (text.Length > MaxLength) return (null, MeliJson.Error(400, "bad_request", $"note must have at most {MaxLength} characters"));
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (null, MeliJson.Error(400, "bad_request", "note is required"));
+        }
+
+        if (text.Length > MaxLength)
+        {
+            return (null, MeliJson.Error(400, "bad_request", $"note must have at most {MaxLength} characters"));
+        }
+
         return (text, null);
     }
 
     private static (Order? Order, IResult? Error) OwnOrder(SandboxWorld world, string id, HttpContext context)
     {
         var (order, error) = OrderEndpoints.Find(world, id, ApiGate.SellerOf(context));
-        if (error is not null) return (null, error.ToResult());
-        if (order!.SellerId != ApiGate.SellerOf(context)) return (null, MeliJson.Error(403, "not_owned_order", "Only the seller keeps notes."));
+        if (error is not null)
+        {
+            return (null, error.ToResult());
+        }
+
+        if (order!.SellerId != ApiGate.SellerOf(context))
+        {
+            return (null, MeliJson.Error(403, "not_owned_order", "Only the seller keeps notes."));
+        }
+
         return (order, null);
     }
 
     private static async Task<IResult> PostAsync(string id, HttpContext context, SandboxWorld world, CancellationToken ct)
     {
         var (text, invalid) = await ReadNoteAsync(context.Request, ct);
-        if (invalid is not null) return invalid;
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
         lock (world.Sync)
         {
             var (order, error) = OwnOrder(world, id, context);
-            if (error is not null) return error;
+            if (error is not null)
+            {
+                return error;
+            }
+
             var now = world.Now;
             var note = new Note { Id = world.Ids.Hex(24), OrderId = order!.Id, Text = text!, DateCreated = now, DateLastUpdated = now };
-            if (!world.Notes.TryGetValue(order.Id, out var notes)) world.Notes[order.Id] = notes = [];
+            if (!world.Notes.TryGetValue(order.Id, out var notes))
+            {
+                world.Notes[order.Id] = notes = [];
+            }
+
             notes.Add(note);
             return MeliJson.Json(new JsonObject { ["order_id"] = order.Id, ["note"] = Render(note) }, 201);
         }
@@ -64,9 +92,17 @@ internal static class NotesEndpoints
         lock (world.Sync)
         {
             var (order, error) = OwnOrder(world, id, context);
-            if (error is not null) return error;
+            if (error is not null)
+            {
+                return error;
+            }
+
             var results = new JsonArray();
-            foreach (var n in world.Notes.GetValueOrDefault(order!.Id, []).Where(n => !n.Deleted)) results.Add(Render(n));
+            foreach (var n in world.Notes.GetValueOrDefault(order!.Id, []).Where(n => !n.Deleted))
+            {
+                results.Add(Render(n));
+            }
+
             return MeliJson.Json(new JsonArray(new JsonObject { ["order_id"] = order.Id, ["results"] = results }));
         }
     }
@@ -74,13 +110,25 @@ internal static class NotesEndpoints
     private static async Task<IResult> PutAsync(string id, string noteId, HttpContext context, SandboxWorld world, CancellationToken ct)
     {
         var (text, invalid) = await ReadNoteAsync(context.Request, ct);
-        if (invalid is not null) return invalid;
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
         lock (world.Sync)
         {
             var (order, error) = OwnOrder(world, id, context);
-            if (error is not null) return error;
+            if (error is not null)
+            {
+                return error;
+            }
+
             var note = world.Notes.GetValueOrDefault(order!.Id, []).FirstOrDefault(n => n.Id == noteId && !n.Deleted);
-            if (note is null) return MeliJson.Error(404, "not_found", $"Note {noteId} not found");
+            if (note is null)
+            {
+                return MeliJson.Error(404, "not_found", $"Note {noteId} not found");
+            }
+
             note.Text = text!;
             note.DateLastUpdated = world.Now;
             return MeliJson.Json(new JsonObject { ["order_id"] = order.Id, ["note"] = Render(note) });
@@ -92,9 +140,17 @@ internal static class NotesEndpoints
         lock (world.Sync)
         {
             var (order, error) = OwnOrder(world, id, context);
-            if (error is not null) return error;
+            if (error is not null)
+            {
+                return error;
+            }
+
             var note = world.Notes.GetValueOrDefault(order!.Id, []).FirstOrDefault(n => n.Id == noteId && !n.Deleted);
-            if (note is null) return MeliJson.Error(404, "not_found", $"Note {noteId} not found");
+            if (note is null)
+            {
+                return MeliJson.Error(404, "not_found", $"Note {noteId} not found");
+            }
+
             note.Deleted = true;
             note.DateLastUpdated = world.Now;
             return MeliJson.Json(new JsonObject { ["order_id"] = order.Id, ["note_id"] = note.Id, ["deleted"] = true });

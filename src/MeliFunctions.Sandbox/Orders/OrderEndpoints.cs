@@ -20,12 +20,20 @@ internal static class OrderEndpoints
     /// <summary>Finds an order the caller may see, or the MeLi error for why not. Under the world lock.</summary>
     public static (Order? Order, ApiOutcome? Error) Find(SandboxWorld world, string id, long? caller)
     {
-        if (string.IsNullOrWhiteSpace(id)) return (null, ApiOutcome.Fail(400, "empty_order_id", "Order ID can not be empty."));
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return (null, ApiOutcome.Fail(400, "empty_order_id", "Order ID can not be empty."));
+        }
+
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
         {
             return (null, ApiOutcome.Fail(400, "invalid_order_id", $"Invalid order ID. {id}"));
         }
-        if (!world.Orders.TryGetValue(orderId, out var order)) return (null, ApiOutcome.Fail(404, "order_not_found", $"Order not found. {orderId}"));
+        if (!world.Orders.TryGetValue(orderId, out var order))
+        {
+            return (null, ApiOutcome.Fail(404, "order_not_found", $"Order not found. {orderId}"));
+        }
+
         if (caller != order.SellerId && caller != order.BuyerId)
         {
             return (null, ApiOutcome.Fail(403, "not_owned_order", "The user has not access to the order."));
@@ -41,7 +49,11 @@ internal static class OrderEndpoints
         lock (world.Sync)
         {
             var (order, error) = Find(world, id, caller);
-            if (error is not null) return error.ToResult();
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
             var stale = active.StaleReadMs > 0 && order!.Previous is not null && world.Now - order.ChangedAt < TimeSpan.FromMilliseconds(active.StaleReadMs);
             body = stale ? (JsonObject)order!.Previous!.DeepClone() : OrderRenderer.Render(order!, world);
         }
@@ -60,7 +72,11 @@ internal static class OrderEndpoints
         lock (world.Sync)
         {
             var (order, error) = Find(world, id, ApiGate.SellerOf(context));
-            if (error is not null) return error.ToResult();
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
             var details = new JsonArray();
             if (order!.CouponId is not null && order.CouponAmount > 0)
             {
@@ -87,7 +103,11 @@ internal static class OrderEndpoints
         lock (world.Sync)
         {
             var (_, error) = Find(world, id, ApiGate.SellerOf(context));
-            if (error is not null) return error.ToResult();
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
             return MeliJson.Json(new JsonObject { ["attributes"] = new JsonArray() });
         }
     }

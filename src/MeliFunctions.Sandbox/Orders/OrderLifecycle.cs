@@ -25,7 +25,10 @@ internal sealed class OrderLifecycle(SandboxWorld world)
     private void EndChange(Order o, bool notify = true)
     {
         o.LastUpdated = world.NextStamp(o.LastUpdated);
-        if (notify) world.Notify("orders_v2", $"/orders/{o.Id}", o.SellerId);
+        if (notify)
+        {
+            world.Notify("orders_v2", $"/orders/{o.Id}", o.SellerId);
+        }
     }
 
     private void ShipmentChanged(Shipment s)
@@ -76,13 +79,20 @@ internal sealed class OrderLifecycle(SandboxWorld world)
                 return ApiOutcome.Fail(400, "bad_request", $"item {item.Id} is {item.Status}");
             }
             var quantity = MeliJson.Int(node?["quantity"]) ?? 1;
-            if (quantity <= 0) return ApiOutcome.Fail(400, "bad_request", "quantity must be positive");
+            if (quantity <= 0)
+            {
+                return ApiOutcome.Fail(400, "bad_request", "quantity must be positive");
+            }
+
             Variation? variation = null;
             var variationId = MeliJson.Long(node?["variation_id"]);
             if (item.Variations.Count > 0)
             {
                 variation = variationId is { } vid ? item.Variations.FirstOrDefault(v => v.Id == vid) : null;
-                if (variation is null) return ApiOutcome.Fail(400, "bad_request", $"item {item.Id} has variations: variation_id must be one of them");
+                if (variation is null)
+                {
+                    return ApiOutcome.Fail(400, "bad_request", $"item {item.Id} has variations: variation_id must be one of them");
+                }
             }
             else if (variationId is not null)
             {
@@ -200,30 +210,62 @@ internal sealed class OrderLifecycle(SandboxWorld world)
             newPack?.OrderIds.Add(order.Id);
             orders.Add(order);
         }
-        if (newPack is not null) world.Packs[newPack.Id] = newPack;
+        if (newPack is not null)
+        {
+            world.Packs[newPack.Id] = newPack;
+        }
 
         foreach (var order in orders)
         {
-            if (notify) world.Notify("created_orders", $"/orders/{order.Id}", sellerId);
+            if (notify)
+            {
+                world.Notify("created_orders", $"/orders/{order.Id}", sellerId);
+            }
+
             if (status != "payment_required")
             {
                 Close(order, status == "paid");
-                if (notify) world.Notify("orders_v2", $"/orders/{order.Id}", sellerId);
+                if (notify)
+                {
+                    world.Notify("orders_v2", $"/orders/{order.Id}", sellerId);
+                }
             }
         }
-        if (shipment is not null && status != "payment_required") ShipmentChanged(shipment);
-        if (fraud) foreach (var order in orders) ScheduleFraudCancel(order);
+        if (shipment is not null && status != "payment_required")
+        {
+            ShipmentChanged(shipment);
+        }
 
-        if (newPack is null) return ApiOutcome.Ok(OrderRenderer.Render(orders[0], world), 201);
+        if (fraud)
+        {
+            foreach (var order in orders)
+            {
+                ScheduleFraudCancel(order);
+            }
+        }
+
+        if (newPack is null)
+        {
+            return ApiOutcome.Ok(OrderRenderer.Render(orders[0], world), 201);
+        }
+
         var rendered = new JsonArray();
-        foreach (var order in orders) rendered.Add(OrderRenderer.Render(order, world));
+        foreach (var order in orders)
+        {
+            rendered.Add(OrderRenderer.Render(order, world));
+        }
+
         return ApiOutcome.Ok(new JsonObject { ["pack_id"] = newPack.Id, ["shipment_id"] = shipment?.Id, ["orders"] = rendered }, 201);
     }
 
     private static JsonArray VariationAttributes(Variation? variation)
     {
         var result = new JsonArray();
-        if (variation is null) return result;
+        if (variation is null)
+        {
+            return result;
+        }
+
         foreach (var a in variation.AttributeCombinations)
         {
             result.Add(new JsonObject
@@ -525,7 +567,11 @@ internal sealed class OrderLifecycle(SandboxWorld world)
     /// <summary>MeLi cancels a fraud-flagged Mercado Envios order itself when its label is not printed yet.</summary>
     public void ScheduleFraudCancel(Order o)
     {
-        if (ShipmentOf(o) is not { IsMercadoEnvios: true, LabelPrinted: false, Status: not "cancelled" }) return;
+        if (ShipmentOf(o) is not { IsMercadoEnvios: true, LabelPrinted: false, Status: not "cancelled" })
+        {
+            return;
+        }
+
         var orderId = o.Id;
         ITimer? timer = null;
         timer = world.Time.CreateTimer(_ =>
@@ -538,7 +584,10 @@ internal sealed class OrderLifecycle(SandboxWorld world)
                     BeginChange(order);
                     CancelCore(order, "fraud", "fraud_risk_detected", "Mercado Libre detected a fraud risk and cancelled the sale", "mercadolibre", "fraudulent");
                 }
-                if (timer is not null) world.Timers.Remove(timer);
+                if (timer is not null)
+                {
+                    world.Timers.Remove(timer);
+                }
             }
             timer?.Dispose();
         }, null, world.Options.FraudAutoCancelDelay, Timeout.InfiniteTimeSpan);

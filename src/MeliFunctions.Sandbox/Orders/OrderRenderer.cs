@@ -47,7 +47,10 @@ internal static class OrderRenderer
         }
 
         var payments = new JsonArray();
-        foreach (var p in o.Payments) payments.Add(RenderPayment(p, o, site));
+        foreach (var p in o.Payments)
+        {
+            payments.Add(RenderPayment(p, o, site));
+        }
 
         var paid = o.Payments.Where(p => p.Status == "approved").Sum(p => p.Amount);
         return new JsonObject
@@ -104,15 +107,35 @@ internal static class OrderRenderer
     public static JsonArray Tags(Order o, Shipment? shipment)
     {
         var tags = new JsonArray();
-        if (o.Status == "paid") tags.Add("paid");
+        if (o.Status == "paid")
+        {
+            tags.Add("paid");
+        }
+
         if (o.Status is "paid" or "confirmed")
         {
             tags.Add(shipment?.Status == "delivered" ? "delivered" : "not_delivered");
         }
-        if (o.NoShipping) tags.Add("no_shipping");
-        if (o.PackId is not null) tags.Add("pack_order");
-        if (o.Fraud) tags.Add("fraud_risk_detected");
-        foreach (var t in o.ExtraTags) tags.Add(t);
+        if (o.NoShipping)
+        {
+            tags.Add("no_shipping");
+        }
+
+        if (o.PackId is not null)
+        {
+            tags.Add("pack_order");
+        }
+
+        if (o.Fraud)
+        {
+            tags.Add("fraud_risk_detected");
+        }
+
+        foreach (var t in o.ExtraTags)
+        {
+            tags.Add(t);
+        }
+
         return tags;
     }
 

@@ -37,18 +37,37 @@ internal static class OrderSearchEndpoints
         var caller = ApiGate.SellerOf(context);
         long? seller = long.TryParse(q["seller"], out var s) ? s : null;
         long? buyer = long.TryParse(q["buyer"], out var b) ? b : null;
-        if (seller is null && buyer is null) return MeliJson.Error(400, "bad_request", "seller or buyer is required");
+        if (seller is null && buyer is null)
+        {
+            return MeliJson.Error(400, "bad_request", "seller or buyer is required");
+        }
+
         if (seller is not null && seller != caller || seller is null && buyer != caller)
         {
             return MeliJson.Error(403, "caller.id.invalid", "caller.id does not match buyer nor seller");
         }
         var offset = 0;
         var limit = 50;
-        if (q["offset"].Count > 0 && (!int.TryParse(q["offset"], out offset) || offset < 0)) return MeliJson.Error(400, "bad_request", "offset must be a non-negative integer");
-        if (q["limit"].Count > 0 && (!int.TryParse(q["limit"], out limit) || limit < 1)) return MeliJson.Error(400, "bad_request", "limit must be a positive integer");
-        if (limit > MaxLimit) return MeliJson.Error(400, "bad_request", $"limit must be at most {MaxLimit}");
+        if (q["offset"].Count > 0 && (!int.TryParse(q["offset"], out offset) || offset < 0))
+        {
+            return MeliJson.Error(400, "bad_request", "offset must be a non-negative integer");
+        }
+
+        if (q["limit"].Count > 0 && (!int.TryParse(q["limit"], out limit) || limit < 1))
+        {
+            return MeliJson.Error(400, "bad_request", "limit must be a positive integer");
+        }
+
+        if (limit > MaxLimit)
+        {
+            return MeliJson.Error(400, "bad_request", $"limit must be at most {MaxLimit}");
+        }
+
         var sort = q["sort"].Count > 0 ? q["sort"].ToString() : "date_asc";
-        if (sort is not ("date_asc" or "date_desc")) return MeliJson.Error(400, "bad_request", "sort must be date_asc or date_desc");
+        if (sort is not ("date_asc" or "date_desc"))
+        {
+            return MeliJson.Error(400, "bad_request", "sort must be date_asc or date_desc");
+        }
 
         var ranges = new List<(Func<Order, DateTimeOffset?> Field, DateTimeOffset? From, DateTimeOffset? To, string Name)>();
         foreach (var (name, field) in new (string, Func<Order, DateTimeOffset?>)[]
@@ -62,14 +81,21 @@ internal static class OrderSearchEndpoints
             foreach (var (suffix, set) in new (string, Action<DateTimeOffset>)[] { (".from", d => from = d), (".to", d => to = d) })
             {
                 var raw = q[name + suffix].ToString();
-                if (raw.Length == 0) continue;
+                if (raw.Length == 0)
+                {
+                    continue;
+                }
+
                 if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                 {
                     return MeliJson.Error(400, "bad_request", $"{name}{suffix} must be an ISO 8601 date");
                 }
                 set(Hour(parsed));
             }
-            if (from is not null || to is not null) ranges.Add((field, from, to, name));
+            if (from is not null || to is not null)
+            {
+                ranges.Add((field, from, to, name));
+            }
         }
 
         var statuses = List(q["order.status"].ToString());
@@ -82,8 +108,16 @@ internal static class OrderSearchEndpoints
         {
             var now = world.Now;
             IEnumerable<Order> orders = world.Orders.Values.Where(o => o.Status != "payment_required");
-            if (seller is not null) orders = orders.Where(o => o.SellerId == seller);
-            if (buyer is not null) orders = orders.Where(o => o.BuyerId == buyer);
+            if (seller is not null)
+            {
+                orders = orders.Where(o => o.SellerId == seller);
+            }
+
+            if (buyer is not null)
+            {
+                orders = orders.Where(o => o.BuyerId == buyer);
+            }
+
             orders = kind switch
             {
                 "recent" => orders.Where(o => o.ExpirationDate > now && o.SaleFeedback is null),
@@ -106,12 +140,20 @@ internal static class OrderSearchEndpoints
             var sorted = (sort == "date_desc" ? selected.OrderByDescending(key).ThenByDescending(o => o.Id) : selected.OrderBy(key).ThenBy(o => o.Id)).ToList();
 
             var results = new JsonArray();
-            foreach (var o in sorted.Skip(offset).Take(limit)) results.Add(SearchResult(o, world));
+            foreach (var o in sorted.Skip(offset).Take(limit))
+            {
+                results.Add(SearchResult(o, world));
+            }
+
             var filters = new JsonArray();
             if (statuses.Length > 0)
             {
                 var values = new JsonArray();
-                foreach (var st in statuses) values.Add(new JsonObject { ["id"] = st, ["name"] = st });
+                foreach (var st in statuses)
+                {
+                    values.Add(new JsonObject { ["id"] = st, ["name"] = st });
+                }
+
                 filters.Add(new JsonObject { ["id"] = "order.status", ["name"] = "Order Status", ["type"] = "text", ["values"] = values });
             }
             return MeliJson.Json(new JsonObject

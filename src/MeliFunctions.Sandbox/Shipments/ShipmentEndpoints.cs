@@ -22,8 +22,16 @@ internal static class ShipmentEndpoints
         {
             return (null, ApiOutcome.Fail(400, "bad_request", $"Invalid shipment id {id}"));
         }
-        if (!world.Shipments.TryGetValue(shipmentId, out var s)) return (null, ApiOutcome.Fail(404, "not_found", $"Shipment {shipmentId} not found"));
-        if (s.SellerId != caller && s.BuyerId != caller) return (null, ApiOutcome.Fail(403, "forbidden", "The caller is not authorized to access this shipment"));
+        if (!world.Shipments.TryGetValue(shipmentId, out var s))
+        {
+            return (null, ApiOutcome.Fail(404, "not_found", $"Shipment {shipmentId} not found"));
+        }
+
+        if (s.SellerId != caller && s.BuyerId != caller)
+        {
+            return (null, ApiOutcome.Fail(403, "forbidden", "The caller is not authorized to access this shipment"));
+        }
+
         return (s, null);
     }
 
@@ -51,8 +59,16 @@ internal static class ShipmentEndpoints
         lock (world.Sync)
         {
             var (s, error) = Find(world, id, ApiGate.SellerOf(context));
-            if (error is not null) return error.ToResult();
-            if (s!.Status is "cancelled" or "delivered") return MeliJson.Error(400, "bad_request", $"The shipment is {s.Status}");
+            if (error is not null)
+            {
+                return error.ToResult();
+            }
+
+            if (s!.Status is "cancelled" or "delivered")
+            {
+                return MeliJson.Error(400, "bad_request", $"The shipment is {s.Status}");
+            }
+
             s.TrackingNumber = tracking;
             s.TrackingMethod = MeliJson.String(body?["tracking_method"]) ?? s.TrackingMethod ?? "custom";
             s.LastUpdated = world.NextStamp(s.LastUpdated);
@@ -63,12 +79,24 @@ internal static class ShipmentEndpoints
 
     private static IResult GetPack(string id, HttpContext context, SandboxWorld world)
     {
-        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var packId)) return MeliJson.Error(400, "bad_request", $"Invalid pack id {id}");
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var packId))
+        {
+            return MeliJson.Error(400, "bad_request", $"Invalid pack id {id}");
+        }
+
         lock (world.Sync)
         {
-            if (!world.Packs.TryGetValue(packId, out var p)) return MeliJson.Error(404, "not_found", $"Pack {packId} not found");
+            if (!world.Packs.TryGetValue(packId, out var p))
+            {
+                return MeliJson.Error(404, "not_found", $"Pack {packId} not found");
+            }
+
             var caller = ApiGate.SellerOf(context);
-            if (p.SellerId != caller && p.BuyerId != caller) return MeliJson.Error(403, "forbidden", "The caller is not authorized to access this pack");
+            if (p.SellerId != caller && p.BuyerId != caller)
+            {
+                return MeliJson.Error(403, "forbidden", "The caller is not authorized to access this pack");
+            }
+
             return MeliJson.Json(ShipmentRenderer.RenderPack(p, world));
         }
     }

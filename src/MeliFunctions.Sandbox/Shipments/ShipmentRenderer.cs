@@ -10,7 +10,11 @@ internal static class ShipmentRenderer
     public static JsonObject Render(Shipment s)
     {
         var orders = new JsonArray();
-        foreach (var id in s.OrderIds) orders.Add(new JsonObject { ["id"] = id });
+        foreach (var id in s.OrderIds)
+        {
+            orders.Add(new JsonObject { ["id"] = id });
+        }
+
         return new JsonObject
         {
             ["id"] = s.Id,
@@ -54,7 +58,11 @@ internal static class ShipmentRenderer
     public static JsonObject RenderPack(Pack p, SandboxWorld world)
     {
         var orders = new JsonArray();
-        foreach (var id in p.OrderIds) orders.Add(new JsonObject { ["id"] = id });
+        foreach (var id in p.OrderIds)
+        {
+            orders.Add(new JsonObject { ["id"] = id });
+        }
+
         var statuses = p.OrderIds.Select(id => world.Orders[id].Status).Distinct().ToList();
         var status = statuses.All(s => s == "cancelled") ? "cancelled" : statuses.Contains("cancelled") ? "error" : "released";
         var last = p.OrderIds.Select(id => world.Orders[id].LastUpdated).Max();

@@ -35,10 +35,22 @@ internal static class UserEndpoints
 
     private static async Task<IResult> PostAsync(long id, HttpContext context, SandboxWorld world, CancellationToken ct)
     {
-        if (NotSelf(id, context) is { } forbidden) return forbidden;
+        if (NotSelf(id, context) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         var body = await MeliJson.ReadObjectAsync(context.Request, ct);
-        if (MeliJson.Long(body?["user_id"]) is not { } blocked) return MeliJson.Error(400, "bad_request", "user_id is required");
-        if (blocked == id) return MeliJson.Error(400, "bad_request", "A user can not block itself");
+        if (MeliJson.Long(body?["user_id"]) is not { } blocked)
+        {
+            return MeliJson.Error(400, "bad_request", "user_id is required");
+        }
+
+        if (blocked == id)
+        {
+            return MeliJson.Error(400, "bad_request", "A user can not block itself");
+        }
+
         lock (world.Sync)
         {
             if (!world.Blacklist.Any(b => !b.Removed && b.SellerId == id && b.UserId == blocked))
@@ -51,7 +63,11 @@ internal static class UserEndpoints
 
     private static IResult Get(long id, HttpContext context, SandboxWorld world)
     {
-        if (NotSelf(id, context) is { } forbidden) return forbidden;
+        if (NotSelf(id, context) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         var list = new JsonArray();
         lock (world.Sync)
         {
@@ -65,11 +81,19 @@ internal static class UserEndpoints
 
     private static IResult Delete(long id, long userId, HttpContext context, SandboxWorld world)
     {
-        if (NotSelf(id, context) is { } forbidden) return forbidden;
+        if (NotSelf(id, context) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         lock (world.Sync)
         {
             var index = world.Blacklist.FindIndex(b => !b.Removed && b.SellerId == id && b.UserId == userId);
-            if (index < 0) return MeliJson.Error(404, "not_found", $"User {userId} is not in the blacklist");
+            if (index < 0)
+            {
+                return MeliJson.Error(404, "not_found", $"User {userId} is not in the blacklist");
+            }
+
             world.Blacklist[index] = world.Blacklist[index] with { Removed = true };
         }
         return MeliJson.Json(new JsonObject { ["user"] = new JsonObject { ["id"] = userId, ["blocked"] = false } });

@@ -39,7 +39,11 @@ internal sealed class SandboxWorld(SandboxOptions options, TimeProvider time, No
     public User AddUser(long? id, string nickname, bool seller)
     {
         var userId = id ?? Ids.NextUser();
-        while (id is null && Users.ContainsKey(userId)) userId = Ids.NextUser();
+        while (id is null && Users.ContainsKey(userId))
+        {
+            userId = Ids.NextUser();
+        }
+
         var user = new User { Id = userId, Nickname = nickname, IsSeller = seller, FirstName = seller ? "Seller" : "Buyer", LastName = nickname };
         Users[userId] = user;
         return user;
@@ -52,7 +56,11 @@ internal sealed class SandboxWorld(SandboxOptions options, TimeProvider time, No
     {
         lock (Sync)
         {
-            foreach (var timer in Timers) timer.Dispose();
+            foreach (var timer in Timers)
+            {
+                timer.Dispose();
+            }
+
             Timers.Clear();
         }
     }

@@ -115,7 +115,10 @@ public sealed class OrderSyncStaleReadTests(QuickRecheckMeliWorld world) : IClas
         // For 4 s after a change MeLi's replicas answer the previous order; notifications come reordered and three times.
         await world.Admin.SetFaultsAsync(new JsonObject
         {
-            ["seller_id"] = seller, ["stale_read_ms"] = 4000, ["reorder_notifications"] = true, ["duplicate_notifications"] = 2,
+            ["seller_id"] = seller,
+            ["stale_read_ms"] = 4000,
+            ["reorder_notifications"] = true,
+            ["duplicate_notifications"] = 2,
         });
         await world.Admin.OrderActionAsync(orderId, "cancel", requestedBy: "buyer");
 

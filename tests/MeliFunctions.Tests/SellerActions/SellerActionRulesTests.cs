@@ -14,7 +14,12 @@ public sealed class SellerActionRulesTests
         var (sale, _, _) = FeedbackRules.Validate(new JsonObject { ["fulfilled"] = true, ["rating"] = "positive", ["message"] = "ok" });
         var (cancel, _, _) = FeedbackRules.Validate(new JsonObject
         {
-            ["fulfilled"] = false, ["rating"] = "neutral", ["message"] = "sorry", ["reason"] = "OUT_OF_STOCK", ["restock_item"] = true, ["extra"] = 1,
+            ["fulfilled"] = false,
+            ["rating"] = "neutral",
+            ["message"] = "sorry",
+            ["reason"] = "OUT_OF_STOCK",
+            ["restock_item"] = true,
+            ["extra"] = 1,
         });
 
         Assert.Equal("{\"fulfilled\":true,\"rating\":\"positive\",\"message\":\"ok\"}", sale!.ToJsonString());

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using MeliFunctions.Storage;
 using MeliFunctions.Stock;
+using MeliFunctions.Storage;
 using MeliFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
