@@ -77,7 +77,9 @@ public sealed class TwoAppHostsTests(TwoAppHostsWorld world) : IClassFixture<Two
         // Both hosts are workers of the one task hub: its control-queue partitions are split between them.
         var owners = await Poll.UntilAsync(PartitionOwnersAsync, o => o.Distinct().Count() == 2,
             "the task hub's partitions owned by both hosts", TimeSpan.FromMinutes(2), o => string.Join(", ", o));
-        Assert.Equal(["func-host-" + world.Hosts[0].Port, "func-host-" + world.Hosts[1].Port], owners.Select(o => o[(o.IndexOf(':') + 1)..]).Distinct().Order());
+        Assert.Equal(
+            new[] { "func-host-" + world.Hosts[0].Port, "func-host-" + world.Hosts[1].Port }.Order(StringComparer.Ordinal),
+            owners.Select(o => o[(o.IndexOf(':') + 1)..]).Distinct().Order(StringComparer.Ordinal));
     }
 
     private async Task<List<string>> PartitionOwnersAsync()

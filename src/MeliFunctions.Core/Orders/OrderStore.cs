@@ -26,6 +26,9 @@ public sealed record UpsertResult(UpsertOutcome Outcome, StoredOrder Stored, Jso
 /// </summary>
 public sealed class OrderStore(StorageClients storage, TimeProvider time)
 {
+    /// <summary>Test seam: runs right after an order row's write, before its index rows (where a crash can land).</summary>
+    internal Func<Task>? AfterRowWrite { get; set; }
+
     private const int ChunkChars = 30_000; // a string property holds at most 32K UTF-16 characters
     private const string JsonProperty = "OrderJson";
 
@@ -86,13 +89,16 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                 if (current is null)
                 {
                     var entity = ToEntity(sellerId, orderId, order, fetchStartedAt, version: 1, followUpVersion: 0, stillMissing);
+                    // The follow-up mark goes first: a crash right after the row's write must not leave
+                    // a version whose follow-up is pending with no mark for the repair pass to find.
+                    await MarkFollowUpPendingAsync(sellerId, orderId, entity, cancellationToken);
                     var added = await Orders.AddEntityAsync(entity, cancellationToken);
+                    await (AfterRowWrite?.Invoke() ?? Task.CompletedTask);
                     // The index rows after the row, side by side.
                     await Task.WhenAll(
                         _search.WriteAsync(sellerId, orderId, order, null, cancellationToken),
                         WriteChangedAsync(sellerId, orderId, entity, cancellationToken),
-                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken),
-                        MarkFollowUpPendingAsync(sellerId, orderId, entity, cancellationToken));
+                        WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                     return new UpsertResult(UpsertOutcome.Inserted, FromEntity(WithETag(entity, added.Headers.ETag)), null);
                 }
 
@@ -120,12 +126,13 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
                     WriteDiscounts(replacement, discounts);
                 }
 
+                await MarkFollowUpPendingAsync(sellerId, orderId, replacement, cancellationToken);
                 var replaced = await Orders.UpdateEntityAsync(replacement, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                await (AfterRowWrite?.Invoke() ?? Task.CompletedTask);
                 await Task.WhenAll(
                     _search.WriteAsync(sellerId, orderId, order, previous, cancellationToken),
                     WriteChangedAsync(sellerId, orderId, replacement, cancellationToken),
-                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken),
-                    MarkFollowUpPendingAsync(sellerId, orderId, replacement, cancellationToken));
+                    WriteGroupIndexAsync(sellerId, orderId, order, cancellationToken));
                 return new UpsertResult(UpsertOutcome.Updated, FromEntity(WithETag(replacement, replaced.Headers.ETag)), previous);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
@@ -309,7 +316,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             try
             {
                 await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
-                await UnmarkFollowUpAsync(read.SellerId, read.OrderId, cancellationToken);
+                await UnmarkFollowUpAsync(read.SellerId, read.OrderId, read.SyncedAt, cancellationToken);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 412)
@@ -429,33 +436,49 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
 
     /// <summary>
     /// The seller's stored orders whose follow-up may still be pending, read by key from their marks
-    /// (<c>OrderIndex</c>, partition <c>followup_{seller}</c>: written with each new version, removed
-    /// when its follow-up completes), with when the version was written and its listings (<c>,a,b,</c>).
-    /// A mark can outlive its follow-up by a crash: check the row before acting.
+    /// (<c>OrderIndex</c>, partition <c>followup_{seller}</c>: written before each new version's row,
+    /// removed when its follow-up completes), with when the version was written and its listings
+    /// (<c>,a,b,</c>). A mark can outlive its follow-up (a crash, or a row write that lost a race):
+    /// check the row before acting.
     /// </summary>
-    public async Task<IReadOnlyList<(long OrderId, DateTimeOffset? SyncedAt, string ItemIds)>> ListFollowUpMarksAsync(string sellerId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FollowUpMark>> ListFollowUpMarksAsync(string sellerId, CancellationToken cancellationToken)
     {
-        var marks = new List<(long, DateTimeOffset?, string)>();
+        var marks = new List<FollowUpMark>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FollowUpPartition(sellerId)}");
         await foreach (var e in Index.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (long.TryParse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
-                marks.Add((id, e.GetDateTimeOffset("SyncedAt"), e.GetString("ItemIds") ?? ","));
+                marks.Add(new FollowUpMark(id, e.GetDateTimeOffset("SyncedAt"), e.GetString("ItemIds") ?? ",", e.ETag));
             }
         }
 
         return marks;
     }
 
-    /// <summary>Removes an order's follow-up mark (its follow-up is done).</summary>
-    public async Task UnmarkFollowUpAsync(string sellerId, long orderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes an order's follow-up mark once the version written at <paramref name="doneSyncedAt"/>
+    /// has its follow-up done. The mark of a newer version (written at a later time) stays.
+    /// </summary>
+    public async Task UnmarkFollowUpAsync(string sellerId, long orderId, DateTimeOffset doneSyncedAt, CancellationToken cancellationToken)
+    {
+        var mark = await Index.GetEntityIfExistsAsync<TableEntity>(FollowUpPartition(sellerId), Key(orderId), cancellationToken: cancellationToken);
+        if (!mark.HasValue || mark.Value!.GetDateTimeOffset("SyncedAt") > doneSyncedAt)
+        {
+            return;
+        }
+
+        await UnmarkFollowUpAsync(sellerId, orderId, mark.Value.ETag, cancellationToken);
+    }
+
+    /// <summary>Removes the follow-up mark as it was read (<paramref name="markETag"/>): one a newer version rewrote meanwhile stays.</summary>
+    public async Task UnmarkFollowUpAsync(string sellerId, long orderId, ETag markETag, CancellationToken cancellationToken)
     {
         try
         {
-            await Index.DeleteEntityAsync(FollowUpPartition(sellerId), Key(orderId), ETag.All, cancellationToken);
+            await Index.DeleteEntityAsync(FollowUpPartition(sellerId), Key(orderId), markETag, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
         }
     }
@@ -540,3 +563,6 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
 
     internal static string Key(long orderId) => orderId.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>An order's follow-up mark: the version written at <paramref name="SyncedAt"/> may still have follow-up work pending.</summary>
+public sealed record FollowUpMark(long OrderId, DateTimeOffset? SyncedAt, string ItemIds, ETag ETag);

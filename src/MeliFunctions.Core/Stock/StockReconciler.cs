@@ -269,7 +269,7 @@ public sealed class StockReconciler(
         }
 
         // The seller's orders whose follow-up is not done, read by key from their marks (a handful, not the seller's history).
-        foreach (var (orderId, _, items) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
+        foreach (var (orderId, _, items, _) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
         {
             if (items.Contains("," + itemId + ",", StringComparison.Ordinal) &&
                 !EffectStates.IsFinal((await effectStore.GetAsync(sellerId, StockEffectStore.SubtractId(orderId), cancellationToken))?.State))

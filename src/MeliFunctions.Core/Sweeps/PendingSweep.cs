@@ -248,7 +248,7 @@ public sealed class PendingSweep(
         var before = time.GetUtcNow() - options.Value.FollowUpAfter;
         var queued = 0;
         var exhausted = false;
-        foreach (var (orderId, syncedAt, _) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
+        foreach (var (orderId, syncedAt, _, markETag) in await orderStore.ListFollowUpMarksAsync(sellerId, cancellationToken))
         {
             if (syncedAt is { } at && at > before)
             {
@@ -258,7 +258,7 @@ public sealed class PendingSweep(
             var row = await storage.Table(StorageNames.OrdersTable).GetEntityIfExistsAsync<TableEntity>(sellerId, OrderStore.Key(orderId), select: ["FollowUpPending"], cancellationToken: cancellationToken);
             if (!row.HasValue || row.Value!.GetBoolean("FollowUpPending") != true)
             {
-                await orderStore.UnmarkFollowUpAsync(sellerId, orderId, cancellationToken);
+                await orderStore.UnmarkFollowUpAsync(sellerId, orderId, markETag, cancellationToken);
                 continue;
             }
 

@@ -173,9 +173,11 @@ public sealed class FraudFlowCrashTests(ShortWaitWorld world) : IClassFixture<Sh
         // Killed while waiting for MeLi: the delayed message outlives the Server.
         await world.RestartServerAsync();
 
-        // Killed again once the cancellation is under way (if we catch it before the case ends).
+        // Killed again once the cancellation is under way (if we catch it before the case ends). The
+        // restart can cut short the step that wrote awaiting_meli_cancel before its timer was sent: its
+        // message then comes back after the queue lease (60 s), hence the wait of two minutes.
         var moving = await FraudWorld.EventuallyAsync(() => world.FraudCaseAsync(orderId),
-            c => c?["state"]?.GetValue<string>() is "cancelling" or "awaiting_cancelled" or "restoring" or "cancelled", "the cancellation to start");
+            c => c?["state"]?.GetValue<string>() is "cancelling" or "awaiting_cancelled" or "restoring" or "cancelled", "the cancellation to start", TimeSpan.FromMinutes(2));
         if (moving!["state"]!.GetValue<string>() != "cancelled")
         {
             await world.RestartServerAsync();

@@ -22,6 +22,47 @@ public sealed class OrderStoreTests(StorageFixture storage) : IClassFixture<Stor
     };
 
     [Fact]
+    public async Task A_crash_right_after_the_rows_write_leaves_its_follow_up_mark_for_the_repair_pass()
+    {
+        var store = new OrderStore(storage.Storage, TimeProvider.System) { AfterRowWrite = () => throw new OperationCanceledException("the process died here") };
+        var now = DateTimeOffset.UtcNow;
+        // A new order, crashing after its row.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => store.UpsertIfNewerAsync("78", Order(7, 20, "paid"), [], now, default));
+
+        // A stored order whose follow-up is done, then a newer version crashing after its row.
+        store.AfterRowWrite = null;
+        var first = await store.UpsertIfNewerAsync("78", Order(8, 20, "paid"), [], now, default);
+        Assert.True(await store.CompleteFollowUpAsync(first.Stored, default));
+        store.AfterRowWrite = () => throw new OperationCanceledException("the process died here");
+        await Assert.ThrowsAsync<OperationCanceledException>(() => store.UpsertIfNewerAsync("78", Order(8, 30, "cancelled"), [], now.AddSeconds(1), default));
+
+        var marks = await store.ListFollowUpMarksAsync("78", default);
+        foreach (var orderId in new long[] { 7, 8 })
+        {
+            var stored = (await store.GetAsync("78", orderId, default))!;
+            Assert.True(stored.FollowUpPending, $"order {orderId} is stored with its follow-up pending");
+            var mark = Assert.Single(marks, m => m.OrderId == orderId);
+            Assert.Equal(stored.SyncedAt, mark.SyncedAt);
+        }
+    }
+
+    [Fact]
+    public async Task A_follow_up_done_for_an_older_version_leaves_the_newer_versions_mark()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var first = await _store.UpsertIfNewerAsync("79", Order(9, 20, "paid"), [], now, default);
+        var second = await _store.UpsertIfNewerAsync("79", Order(9, 30, "cancelled"), [], now.AddSeconds(1), default);
+        Assert.Equal(UpsertOutcome.Updated, second.Outcome);
+
+        // The first version's follow-up finishing late removes no mark of the second.
+        await _store.UnmarkFollowUpAsync("79", 9, first.Stored.SyncedAt, default);
+        Assert.Single(await _store.ListFollowUpMarksAsync("79", default), m => m.OrderId == 9);
+
+        Assert.True(await _store.CompleteFollowUpAsync((await _store.GetAsync("79", 9, default))!, default));
+        Assert.DoesNotContain(await _store.ListFollowUpMarksAsync("79", default), m => m.OrderId == 9);
+    }
+
+    [Fact]
     public async Task An_older_last_updated_never_overwrites_a_newer_one()
     {
         var now = DateTimeOffset.UtcNow;
