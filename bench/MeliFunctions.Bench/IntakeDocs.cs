@@ -14,7 +14,7 @@ internal static class IntakeDocs
         var s = new StringBuilder();
         s.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
         s.AppendLine($"- Machine: {Bench.Machine()}. Load generator, host and Azurite share these cores, and other work may have been running on the machine: load average {loadBefore} before the run, {loadAfter} after.");
-        s.AppendLine($"- .NET {RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal)} (SDK {Child.Output("dotnet", "--version")}), Azurite {Child.Output(azurite, "--version")} (in memory: `--inMemoryPersistence --skipApiVersionCheck --loose --disableProductStyleUrl --silent --disableTelemetry`).");
+        s.AppendLine($"- .NET {RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal)} (SDK {Child.Output("dotnet", "--version")}), Azurite {Child.Output(azurite, "--version")} (in memory: `--inMemoryPersistence --skipApiVersionCheck --loose --disableProductStyleUrl --disableTelemetry`, ports chosen by Azurite).");
         s.AppendLine();
         s.AppendLine("Method:").AppendLine();
         s.AppendLine("- Processes on loopback: Azurite; the host under test; and the load generator, so the generator does not share the host's thread pool. The hosts take the same rates in turn, against the same Azurite, in one run:");
