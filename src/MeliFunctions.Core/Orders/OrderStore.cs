@@ -243,29 +243,8 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
             ["ShipmentCostCurrencyId"] = shipping.CostCurrencyId,
             ["ShipmentReadAt"] = shipping.ReadAt,
         };
-        for (var etag = read.ETag; ;)
-        {
-            try
-            {
-                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 412)
-            {
-                // Only a new version of the order makes this shipment read stale; a hold set meanwhile does not.
-                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
-                if (now is null || now.Version != read.Version)
-                {
-                    return false;
-                }
-
-                etag = now.ETag;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 404)
-            {
-                return false;
-            }
-        }
+        // Only a new version of the order makes this shipment read stale; a hold set meanwhile does not.
+        return await MergeIntoVersionAsync(read, patch, alreadyDone: null, cancellationToken);
     }
 
     /// <summary>Records the order's discounts (<c>GET /orders/{id}/discounts</c>) on the row as read; false if the order changed meanwhile.</summary>
@@ -273,28 +252,7 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     {
         var patch = new TableEntity(read.SellerId, Key(read.OrderId));
         WriteDiscounts(patch, discounts);
-        for (var etag = read.ETag; ;)
-        {
-            try
-            {
-                await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 412)
-            {
-                var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
-                if (now is null || now.Version != read.Version)
-                {
-                    return false;
-                }
-
-                etag = now.ETag;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 404)
-            {
-                return false;
-            }
-        }
+        return await MergeIntoVersionAsync(read, patch, alreadyDone: null, cancellationToken);
     }
 
     private static void WriteDiscounts(TableEntity entity, OrderDiscounts discounts)
@@ -311,24 +269,40 @@ public sealed class OrderStore(StorageClients storage, TimeProvider time)
     public async Task<bool> CompleteFollowUpAsync(StoredOrder read, CancellationToken cancellationToken)
     {
         var patch = new TableEntity(read.SellerId, Key(read.OrderId)) { ["FollowUpVersion"] = read.Version, ["FollowUpPending"] = false };
+        // A hold or a shipment read changed the row; only a new version makes this follow-up stale.
+        if (!await MergeIntoVersionAsync(read, patch, alreadyDone: now => !now.FollowUpPending, cancellationToken))
+        {
+            return false;
+        }
+
+        await UnmarkFollowUpAsync(read.SellerId, read.OrderId, read.SyncedAt, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Merges <paramref name="patch"/> into the row while it still holds <paramref name="read"/>'s
+    /// version: a 412 from another change of the same version (a hold, a shipment read) re-reads and
+    /// tries again. False when a newer version was written or the order is gone; true without a write
+    /// when <paramref name="alreadyDone"/> says the row already shows the patch.
+    /// </summary>
+    private async Task<bool> MergeIntoVersionAsync(StoredOrder read, TableEntity patch, Func<StoredOrder, bool>? alreadyDone, CancellationToken cancellationToken)
+    {
         for (var etag = read.ETag; ;)
         {
             try
             {
                 await Orders.UpdateEntityAsync(patch, etag, TableUpdateMode.Merge, cancellationToken);
-                await UnmarkFollowUpAsync(read.SellerId, read.OrderId, read.SyncedAt, cancellationToken);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 412)
             {
-                // A hold or a shipment read changed the row; only a new version makes this follow-up stale.
                 var now = await GetAsync(read.SellerId, read.OrderId, cancellationToken);
                 if (now is null || now.Version != read.Version)
                 {
                     return false;
                 }
 
-                if (!now.FollowUpPending)
+                if (alreadyDone?.Invoke(now) == true)
                 {
                     return true;
                 }
