@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MeliFunctions.Stock;
 using MeliFunctions.Storage;
+using MeliFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MeliFunctions.Bench.Budget;
@@ -241,7 +242,7 @@ public static class BudgetBench
         var sorted = latencies.Order().ToList();
         var backfillProgress = JsonNode.Parse(await world.Management.GetStringAsync($"api/admin/backfill/{seller}"))!;
         var result = new EverythingResult(
-            log.Count, PeakInAnySecond(times), throttled.Count, steady, sorted.Count,
+            log.Count, CallRate.PeakInAnySecond(times), throttled.Count, steady, sorted.Count,
             BenchDocs.Percentile(sorted, 50), BenchDocs.Percentile(sorted, 99), sorted.Count > 0 ? sorted[^1] : double.NaN,
             converged, Breakdown(calls),
             $"{reconcileReport["listings"]} listings, {reconcileReport["pushed"]} pushed, {reconcileReport["deferred"]} deferred, {reconcileReport["failed"]} failed, {reconcileReport["meli_calls"]} calls",
@@ -342,21 +343,4 @@ public static class BudgetBench
         : $"{method} {string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Take(1))}";
 
     private static string Breakdown(Calls calls) => string.Join(", ", calls.ByKind.Select(k => $"{k.Value} {k.Key}"));
-
-    private static int PeakInAnySecond(List<DateTimeOffset> times)
-    {
-        var sorted = times.Order().ToList();
-        var peak = 0;
-        for (int start = 0, end = 0; end < sorted.Count; end++)
-        {
-            while (sorted[end] - sorted[start] >= TimeSpan.FromSeconds(1))
-            {
-                start++;
-            }
-
-            peak = Math.Max(peak, end - start + 1);
-        }
-
-        return peak;
-    }
 }

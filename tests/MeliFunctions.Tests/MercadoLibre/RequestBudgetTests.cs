@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MeliFunctions.MercadoLibre;
 using MeliFunctions.MercadoLibre.Budget;
+using MeliFunctions.Testing;
 using MeliFunctions.Tests.Infrastructure;
 using MeliFunctions.Tests.Sweeps;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -138,7 +139,7 @@ public sealed class RequestBudgetQuotaTests(BudgetWorld world) : IClassFixture<B
         // In any second: the rate plus the one saved token is 6 tokens; the sandbox stamps each call when it
         // arrives, and a call that took its token earlier can arrive late next to the following ones, so
         // arrivals may show one more. Never past MeLi's quota of 7, which the no-429 check above holds too.
-        Assert.InRange(PeakInAnySecond(calls.Select(c => c.Time)), 1, 7);
+        Assert.InRange(CallRate.PeakInAnySecond(calls.Select(c => c.Time)), 1, 7);
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
     }
 
@@ -175,23 +176,5 @@ public sealed class RequestBudgetQuotaTests(BudgetWorld world) : IClassFixture<B
         Assert.DoesNotContain(calls, c => c.Status == 429);
         Assert.Equal(100, (await world.StoredOrdersAsync(seller)).Keys.Count(past.Contains));
         await world.Admin.SetFaultsAsync(new JsonObject { ["seller_id"] = seller });
-    }
-
-    /// <summary>The most calls whose times fall within one second of each other.</summary>
-    internal static int PeakInAnySecond(IEnumerable<DateTimeOffset> times)
-    {
-        var sorted = times.Order().ToList();
-        var peak = 0;
-        for (int start = 0, end = 0; end < sorted.Count; end++)
-        {
-            while (sorted[end] - sorted[start] >= TimeSpan.FromSeconds(1))
-            {
-                start++;
-            }
-
-            peak = Math.Max(peak, end - start + 1);
-        }
-
-        return peak;
     }
 }
